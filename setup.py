@@ -37,10 +37,12 @@ class OptionalBuildExt(build_ext):
 
 
 def _flags():
-    cflags = ["-O3", "-std=c99", "-fno-strict-aliasing"]
+    cflags = ["-O3", "-std=c99", "-fno-strict-aliasing", "-ffp-contract=fast", "-Wno-psabi",
+              "-fno-tree-loop-distribute-patterns"]
     lflags = []
     if os.environ.get("ALGDIV_SANITIZE"):
-        san = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-O1", "-g"]
+        san = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+               "-fno-omit-frame-pointer", "-O1", "-g"]
         cflags += san
         lflags += san
     if sys.platform != "win32":
@@ -61,6 +63,7 @@ if SOURCES:
         Extension(
             "algdiv._core._fwht",
             sources=SOURCES,
+            depends=sorted(os.path.join(CORE, f) for f in os.listdir(CORE) if f.endswith(".h")),
             include_dirs=[np.get_include(), CORE],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             extra_compile_args=CFLAGS,

@@ -1,0 +1,467 @@
+/*
+ * algdiv._core._fwht: the CPython / NumPy C-API binding of the C core.
+ *
+ * The binding is deliberately thin: for a C-contiguous, aligned, native-dtype
+ * array it checks the shape, allocates the output (or takes `out`), releases
+ * the GIL for anything but tiny inputs and runs the kernel straight from the
+ * input buffer into the output buffer (no intermediate copy).  Other layouts
+ * are copied into the output buffer first and transformed there.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <numpy/arrayobject.h>
+
+#include <string.h>
+
+#include "wht.h"
+
+#define GIL_RELEASE_MIN 16384        /* elements; below this the GIL round trip costs more */
+#define AUTO_THREADS_MIN (1 << 18)   /* elements; below this workers=None means 1 thread */
+
+static int ncpu_cached = 1;   /* the affinity mask at import (a syscall per call costs ~0.3 us) */
+
+static int resolve_workers(PyObject *w, size_t total, int *out)
+{
+    const int ncpu = ncpu_cached;
+    if (w == NULL || w == Py_None) {
+        *out = total >= AUTO_THREADS_MIN ? ncpu : 1;
+        return 0;
+    }
+    long v = PyLong_AsLong(w);
+    if (v == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "Argument 'workers' must be an integer or None, not %s.",
+                     Py_TYPE(w)->tp_name);
+        return -1;
+    }
+    if (v == 0) {
+        PyErr_SetString(PyExc_ValueError, "Argument 'workers' must not be zero.");
+        return -1;
+    }
+    if (v < 0) {
+        v = ncpu + 1 + v;          /* scipy.fft: -1 = every CPU, -2 = all but one, ... */
+        if (v < 1) {
+            PyErr_Format(PyExc_ValueError,
+                         "Argument 'workers' is below -%d (the number of CPUs).", ncpu);
+            return -1;
+        }
+    }
+    if (v > 256) v = 256;
+    *out = (int)v;
+    return 0;
+}
+
+/* element type and interleave factor of a native-endian array dtype */
+static int classify(PyArrayObject *x, int *dtype, size_t *pair)
+{
+    PyArray_Descr *d = PyArray_DESCR(x);
+    if (!PyArray_ISNBO(d->byteorder)) return -1;
+    *pair = 1;
+    switch (d->type_num) {
+    case NPY_FLOAT: *dtype = WHT_F32; return 0;
+    case NPY_DOUBLE: *dtype = WHT_F64; return 0;
+    case NPY_CFLOAT: *dtype = WHT_F32; *pair = 2; return 0;
+    case NPY_CDOUBLE: *dtype = WHT_F64; *pair = 2; return 0;
+    default: break;
+    }
+    if (d->kind == 'i' && PyArray_ITEMSIZE(x) == 8) { *dtype = WHT_I64; return 0; }
+    return -1;
+}
+
+static int ranges_overlap(PyArrayObject *a, PyArrayObject *b)
+{
+    /* conservative: the extents of both buffers (a and b are contiguous here) */
+    char *a0 = PyArray_BYTES(a), *b0 = PyArray_BYTES(b);
+    char *a1 = a0 + PyArray_NBYTES(a), *b1 = b0 + PyArray_NBYTES(b);
+    return a0 < b1 && b0 < a1;
+}
+
+typedef struct {
+    int axis;
+    double scale;
+    int order;
+    PyObject *workers;
+    PyObject *signs;      /* None / NULL or an int8-convertible array */
+    PyObject *seed;       /* None / NULL or an int */
+    unsigned long long stream;
+    PyObject *hm;         /* None / NULL or the (m, m) +-1 matrix */
+    int per_row;
+} call_opts;
+
+static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *o)
+{
+    int dtype;
+    size_t pair;
+    if (classify(x, &dtype, &pair) != 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "Argument 'x' must be a native-endian float32, float64, complex64, "
+                     "complex128 or int64 array, not dtype %R.", (PyObject *)PyArray_DESCR(x));
+        return NULL;
+    }
+    const int ndim = PyArray_NDIM(x);
+    if (ndim < 1) {
+        PyErr_SetString(PyExc_ValueError, "Argument 'x' must have at least one dimension, not 0.");
+        return NULL;
+    }
+    int axis = o->axis;
+    if (axis < -ndim || axis >= ndim) {
+        PyErr_Format(PyExc_ValueError, "Argument 'axis' must be in [-%d, %d), not %d.", ndim, ndim,
+                     axis);
+        return NULL;
+    }
+    if (axis < 0) axis += ndim;
+    const npy_intp *dims = PyArray_DIMS(x);
+    const size_t n = (size_t)dims[axis];
+    size_t outer = 1, c = pair;
+    for (int i = 0; i < axis; i++) outer *= (size_t)dims[i];
+    for (int i = axis + 1; i < ndim; i++) c *= (size_t)dims[i];
+    size_t K = n ? (n & (~n + 1)) : 1, m = n ? n / K : 1;
+    if (o->order < 0 || o->order > 2) {
+        PyErr_Format(PyExc_ValueError, "Argument 'order' must be 0, 1 or 2, not %d.", o->order);
+        return NULL;
+    }
+    if (dtype == WHT_I64 && o->scale != 1.0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "Argument 'scale' must be 1.0 for int64 input (the exact transform).");
+        return NULL;
+    }
+
+    /* H_m for n = m 2^k */
+    PyArrayObject *hm = NULL;
+    if (m > 1) {
+        if (o->hm == NULL || o->hm == Py_None) {
+            PyErr_Format(PyExc_ValueError,
+                         "Argument 'x' has length %zu along the axis: it must be a power of 2 "
+                         "(or m * 2^k with the m x m matrix given as 'hm').", n);
+            return NULL;
+        }
+        if (o->order != WHT_NATURAL) {
+            PyErr_SetString(PyExc_ValueError,
+                            "Argument 'order' must be natural (0) for lengths m * 2^k.");
+            return NULL;
+        }
+        hm = (PyArrayObject *)PyArray_FROM_OTF(o->hm, NPY_INT8, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+        if (!hm) return NULL;
+        /* the split n = m K is the one of hm's order m (e.g. 12 = 12 * 1, not 3 * 4) */
+        size_t mm = PyArray_NDIM(hm) == 2 ? (size_t)PyArray_DIM(hm, 0) : 0;
+        size_t KK = mm ? n / mm : 0;
+        if (PyArray_NDIM(hm) != 2 || mm < 2 || (size_t)PyArray_DIM(hm, 1) != mm || n % mm
+            || (KK & (KK - 1))) {
+            PyErr_Format(PyExc_ValueError,
+                         "Argument 'hm' must be an (m, m) matrix with n / m a power of 2 (n = %zu).", n);
+            Py_DECREF(hm);
+            return NULL;
+        }
+        m = mm;
+        K = KK;
+    }
+
+    /* output */
+    PyArrayObject *out;
+    if (out_obj == NULL || out_obj == Py_None) {
+        PyArray_Descr *d = PyArray_DESCR(x);
+        Py_INCREF(d);
+        out = (PyArrayObject *)PyArray_NewFromDescr(&PyArray_Type, d, ndim, (npy_intp *)dims, NULL,
+                                                    NULL, 0, NULL);
+        if (!out) { Py_XDECREF(hm); return NULL; }
+    } else {
+        if (!PyArray_Check(out_obj)) {
+            PyErr_Format(PyExc_TypeError, "Argument 'out' must be a numpy array, not %s.",
+                         Py_TYPE(out_obj)->tp_name);
+            Py_XDECREF(hm);
+            return NULL;
+        }
+        out = (PyArrayObject *)out_obj;
+        if (PyArray_NDIM(out) != ndim || memcmp(PyArray_DIMS(out), dims, ndim * sizeof(npy_intp)) != 0
+            || !PyArray_EquivTypes(PyArray_DESCR(out), PyArray_DESCR(x))
+            || !PyArray_IS_C_CONTIGUOUS(out) || !PyArray_ISALIGNED(out) || !PyArray_ISWRITEABLE(out)) {
+            PyErr_SetString(PyExc_ValueError,
+                            "Argument 'out' must be a writeable, aligned, C-contiguous array of "
+                            "the shape and dtype of x.");
+            Py_XDECREF(hm);
+            return NULL;
+        }
+        Py_INCREF(out);
+    }
+    const size_t N = outer * n * c;
+
+    /* signs of D (hd) */
+    PyArrayObject *sg = NULL;
+    int per_row = 0;
+    if (o->signs && o->signs != Py_None) {
+        sg = (PyArrayObject *)PyArray_FROM_OTF(o->signs, NPY_INT8, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
+        if (!sg) goto fail;
+        size_t ns = (size_t)PyArray_SIZE(sg);
+        if (ns == n) {
+            per_row = 0;
+        } else if (ns == N / pair && c == pair) {
+            per_row = 1;
+        } else {
+            PyErr_Format(PyExc_ValueError,
+                         "Argument 'signs' must hold n = %zu signs (one D for every row) or one "
+                         "per element with the axis last, not %zu.", n, ns);
+            goto fail;
+        }
+    }
+    uint64_t seed = 0;
+    int seeded = 0;
+    if (o->seed && o->seed != Py_None) {
+        seed = (uint64_t)PyLong_AsUnsignedLongLong(o->seed);
+        if (PyErr_Occurred()) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "Argument 'seed' must be an integer in [0, 2^64).");
+            goto fail;
+        }
+        seeded = 1;
+        if (o->per_row) {
+            if (c != pair) {
+                PyErr_SetString(PyExc_ValueError,
+                                "Argument 'per_row' needs the transformed axis to be the last one.");
+                goto fail;
+            }
+            per_row = 1;
+        }
+    }
+
+    int nthreads;
+    if (resolve_workers(o->workers, N, &nthreads) != 0) goto fail;
+
+    /* input: straight from x when it is contiguous and does not partly overlap out */
+    const void *src;
+    if (PyArray_IS_C_CONTIGUOUS(x) && PyArray_ISALIGNED(x)
+        && (PyArray_DATA(x) == PyArray_DATA(out) || !ranges_overlap(x, out))) {
+        src = PyArray_DATA(x);
+    } else {
+        if (PyArray_CopyInto(out, x) != 0) goto fail;
+        src = PyArray_DATA(out);
+    }
+    if (N == 0) {
+        Py_XDECREF(hm);
+        Py_XDECREF(sg);
+        return (PyObject *)out;
+    }
+
+    wht_job job;
+    memset(&job, 0, sizeof(job));
+    job.dtype = dtype;
+    job.dst = PyArray_DATA(out);
+    job.src = src;
+    job.outer = outer;
+    job.m = m;
+    job.K = K;
+    job.c = c;
+    job.scale = o->scale;
+    job.order = K > 1 ? o->order : WHT_NATURAL;
+    job.signs = sg ? (const signed char *)PyArray_DATA(sg) : NULL;
+    job.signs_per_row = per_row;
+    job.seeded = seeded;
+    job.seed = seed;
+    job.stream = (uint64_t)o->stream;
+    job.hm = hm ? (const signed char *)PyArray_DATA(hm) : NULL;
+    job.nthreads = nthreads;
+
+    int rc;
+    if (N >= GIL_RELEASE_MIN) {
+        Py_BEGIN_ALLOW_THREADS
+        rc = wht_execute(&job);
+        Py_END_ALLOW_THREADS
+    } else {
+        rc = wht_execute(&job);
+    }
+    Py_XDECREF(hm);
+    Py_XDECREF(sg);
+    if (rc != 0) {
+        Py_DECREF(out);
+        return PyErr_NoMemory();
+    }
+    return (PyObject *)out;
+
+fail:
+    Py_XDECREF(hm);
+    Py_XDECREF(sg);
+    Py_DECREF(out);
+    return NULL;
+}
+
+static int as_array(PyObject *obj, PyArrayObject **x)
+{
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "Argument 'x' must be a numpy array, not %s.",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    *x = (PyArrayObject *)obj;
+    return 0;
+}
+
+static int as_double(PyObject *obj, double *v)
+{
+    *v = PyFloat_AsDouble(obj);
+    if (*v == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "Argument 'scale' must be a real number, not %s.",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(wht_doc,
+"wht(x, scale, workers) -> y\n\n"
+"scale * (Sylvester FWHT of x along its last axis), natural order, into a new\n"
+"C-contiguous array of x's dtype.  x is left untouched.  The fast path of\n"
+"algdiv.transforms.fwht (its _KERNELS['wht']).");
+
+static PyObject *py_wht(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "wht(x, scale, workers) takes exactly 3 arguments.");
+        return NULL;
+    }
+    PyArrayObject *x;
+    call_opts o;
+    memset(&o, 0, sizeof(o));
+    if (as_array(args[0], &x) || as_double(args[1], &o.scale)) return NULL;
+    o.axis = -1;
+    o.workers = args[2];
+    return run_core(x, NULL, &o);
+}
+
+PyDoc_STRVAR(hd_doc,
+"hd(x, signs, scale, workers) -> y\n\n"
+"scale * FWHT(signs * x) along the last axis (natural order), new array.\n"
+"signs: int8, shape (n,) (one D for every row) or x.shape (one per row).");
+
+static PyObject *py_hd(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "hd(x, signs, scale, workers) takes exactly 4 arguments.");
+        return NULL;
+    }
+    PyArrayObject *x;
+    call_opts o;
+    memset(&o, 0, sizeof(o));
+    if (as_array(args[0], &x) || as_double(args[2], &o.scale)) return NULL;
+    o.axis = -1;
+    o.signs = args[1];
+    o.workers = args[3];
+    return run_core(x, NULL, &o);
+}
+
+PyDoc_STRVAR(execute_doc,
+"execute(x, out=None, axis=-1, scale=1.0, order=0, workers=None, signs=None,\n"
+"        seed=None, stream=0, hm=None, per_row=False) -> out\n\n"
+"The general entry point: y = scale * P_order (H_m kron H_K) D x along `axis`\n"
+"for x of length n = m K there (K = 2^k; m > 1 needs the m x m +-1 matrix\n"
+"`hm`).  order: 0 natural, 1 sequency, 2 dyadic.  D: `signs` (int8, n of\n"
+"them, or one per element with the axis last) or the counter-based\n"
+"generator `seed`/`stream` (per_row: sign index row * n + i).  `out` may be\n"
+"x itself (in place) or a C-contiguous array of x's shape and dtype.");
+
+static PyObject *py_execute(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *kwlist[] = {"x", "out", "axis", "scale", "order", "workers", "signs",
+                             "seed", "stream", "hm", "per_row", NULL};
+    PyObject *xo, *out = Py_None;
+    call_opts o;
+    memset(&o, 0, sizeof(o));
+    o.axis = -1;
+    o.scale = 1.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOp", kwlist, &xo, &out, &o.axis, &o.scale,
+                                     &o.order, &o.workers, &o.signs, &o.seed, &o.stream, &o.hm,
+                                     &o.per_row))
+        return NULL;
+    PyArrayObject *x;
+    if (as_array(xo, &x)) return NULL;
+    return run_core(x, out, &o);
+}
+
+static PyObject *py_rademacher(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned long long seed, stream, i0;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "KKKn", &seed, &stream, &i0, &count)) return NULL;
+    if (count < 0) {
+        PyErr_SetString(PyExc_ValueError, "Argument 'count' must be >= 0.");
+        return NULL;
+    }
+    npy_intp d = count;
+    PyArrayObject *r = (PyArrayObject *)PyArray_SimpleNew(1, &d, NPY_INT8);
+    if (!r) return NULL;
+    wht_rademacher_i8(seed, stream, i0, (size_t)count, (signed char *)PyArray_DATA(r));
+    return (PyObject *)r;
+}
+
+static PyObject *py_path(PyObject *self, PyObject *noargs)
+{
+    (void)self; (void)noargs;
+    return PyUnicode_FromString(wht_get_path() == WHT_PATH_AVX2 ? "avx2" : "portable");
+}
+
+static PyObject *py_set_path(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    const char *s = PyUnicode_AsUTF8(arg);
+    if (!s) return NULL;
+    int p = strcmp(s, "avx2") == 0 ? WHT_PATH_AVX2 : strcmp(s, "portable") == 0 ? WHT_PATH_PORTABLE : -1;
+    if (p < 0 || wht_set_path(p) != 0) {
+        PyErr_Format(PyExc_ValueError, "Kernel path %R is not available here.", arg);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_has_avx2(PyObject *self, PyObject *noargs)
+{
+    (void)self; (void)noargs;
+    return PyBool_FromLong(wht_cpu_has_avx2());
+}
+
+static PyObject *py_cpu_count(PyObject *self, PyObject *noargs)
+{
+    (void)self; (void)noargs;
+    ncpu_cached = wht_cpu_count();
+    return PyLong_FromLong(ncpu_cached);
+}
+
+static PyMethodDef methods[] = {
+    {"wht", (PyCFunction)(void (*)(void))py_wht, METH_FASTCALL, wht_doc},
+    {"hd", (PyCFunction)(void (*)(void))py_hd, METH_FASTCALL, hd_doc},
+    {"execute", (PyCFunction)(void (*)(void))py_execute, METH_VARARGS | METH_KEYWORDS, execute_doc},
+    {"rademacher", py_rademacher, METH_VARARGS,
+     "rademacher(seed, stream, i0, count) -> int8 signs of indices i0 .. i0+count-1."},
+    {"path", py_path, METH_NOARGS, "The active kernel path: 'avx2' or 'portable'."},
+    {"set_path", py_set_path, METH_O, "Select the kernel path ('avx2' or 'portable')."},
+    {"has_avx2", py_has_avx2, METH_NOARGS, "Whether this CPU runs the AVX2 + FMA path."},
+    {"cpu_count", py_cpu_count, METH_NOARGS, "CPUs this process may run on."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moddef = {
+    PyModuleDef_HEAD_INIT, "_fwht",
+    "algdiv's C core: fast Walsh-Hadamard kernels (AVX2 and portable paths).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__fwht(void)
+{
+    import_array();
+    if (wht_cpu_has_avx2()) wht_set_path(WHT_PATH_AVX2);
+    ncpu_cached = wht_cpu_count();
+    PyObject *mod = PyModule_Create(&moddef);
+    if (!mod) return NULL;
+    PyModule_AddIntConstant(mod, "AUTO_THREADS_MIN", AUTO_THREADS_MIN);
+#ifdef __VERSION__
+    PyModule_AddStringConstant(mod, "compiler", __VERSION__);
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+    PyModule_AddIntConstant(mod, "sanitized", 1);
+#else
+    PyModule_AddIntConstant(mod, "sanitized", 0);
+#endif
+    return mod;
+}

@@ -1,0 +1,75 @@
+/*
+ * algdiv C core: fast Walsh-Hadamard transforms (shared declarations).
+ *
+ * One transform call is described by a wht_job: a C-contiguous buffer of
+ * `outer` segments, each of shape (m, K, c) in elements of the real type
+ * (complex input arrives as c doubled: re/im pairs are two independent real
+ * columns, since the WHT matrix is real).  The transform along the K axis is
+ * the Sylvester FWHT of length K = 2^k; for m in {12, 20, 28} it is followed
+ * by the m x m +-1 mix H_m (y = (H_m kron H_K) x).  The scale and the sign
+ * diagonal D (hd) are applied when the data is first read, the order
+ * permutation when it is last written.
+ */
+#ifndef ALGDIV_WHT_H
+#define ALGDIV_WHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { WHT_F32 = 0, WHT_F64 = 1, WHT_I64 = 2, WHT_NTYPES = 3 };
+enum { WHT_NATURAL = 0, WHT_SEQUENCY = 1, WHT_DYADIC = 2 };
+enum { WHT_PATH_PORTABLE = 0, WHT_PATH_AVX2 = 1 };
+
+typedef struct {
+    int dtype;               /* WHT_F32 / WHT_F64 / WHT_I64 */
+    void *dst;               /* C-contiguous output, outer * m * K * c elements */
+    const void *src;         /* C-contiguous input of the same layout, or == dst */
+    size_t outer, m, K, c;   /* segment = (m, K, c); K a power of 2; m in {1,12,20,28} */
+    double scale;            /* applied on the first read (1.0: none); 1.0 for int64 */
+    int order;               /* WHT_NATURAL / WHT_SEQUENCY / WHT_DYADIC (m == 1 only) */
+    const signed char *signs;  /* NULL or the +-1 signs of D (hd): m*K of them, or */
+    int signs_per_row;       /* with 1 here, outer*m*K (one row of signs per segment) */
+    int seeded;              /* 1: signs from the counter-based generator (seed, stream),
+                                sign index = position along the axis (+ row * m*K per row) */
+    uint64_t seed, stream;
+    const signed char *hm;   /* m*m row-major +-1 matrix (m > 1), NULL otherwise */
+    int nthreads;            /* >= 1 */
+} wht_job;
+
+/* Run a job with the active path; 0 on success, -1 when out of memory. */
+int wht_execute(const wht_job *job);
+
+/* Path selection (chosen once at import; tests may switch it). */
+int wht_cpu_has_avx2(void);
+int wht_get_path(void);
+int wht_set_path(int path);   /* returns 0, or -1 when the path is unavailable */
+
+/* Per-path entry points (defined in wht_kernels.c). */
+typedef int (*wht_run_fn)(const wht_job *job);
+extern const wht_run_fn wht_run_portable[WHT_NTYPES];
+#if defined(__x86_64__) || defined(__i386__)
+#define WHT_HAVE_AVX2_PATH 1
+extern const wht_run_fn wht_run_avx2[WHT_NTYPES];
+#endif
+
+/* Thread pool (pool.c): run fn(ctx, task, tid) for task in [0, ntasks) on up
+ * to nthreads threads (the caller is one of them).  Serial when nthreads <= 1,
+ * when ntasks <= 1, or when another call holds the pool. */
+typedef void (*wht_task_fn)(void *ctx, size_t task);
+void wht_parallel(int nthreads, size_t ntasks, wht_task_fn fn, void *ctx);
+int wht_cpu_count(void);
+
+/* Per-thread scratch memory, 64-byte aligned, grown on demand and freed when
+ * the thread exits (pool.c).  NULL when out of memory. */
+void *wht_scratch(size_t bytes);
+
+/* Order permutation p (y_order[k] = y_natural[p[k]]) for n = 2^bits, cached
+ * for the life of the process; NULL when out of memory. */
+const uint32_t *wht_order_table(int order, int bits);
+
+/* Counter-based Rademacher signs (rng.c): out[t] = sign of index i0 + t of the
+ * stream (seed, stream), as +1 / -1, exactly as algdiv.transforms.rademacher. */
+void wht_rademacher_i8(uint64_t seed, uint64_t stream, uint64_t i0, size_t count,
+                       signed char *out);
+
+#endif

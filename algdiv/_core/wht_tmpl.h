@@ -1,0 +1,707 @@
+
+
+/*
+ * Walsh-Hadamard kernels, written once and instantiated per element type and
+ * per instruction-set path by wht_kernels.c.  Parameters (macros):
+ *
+ *   T      element type (float, double, int64_t)
+ *   VT     GCC vector of VL elements of T, 32 bytes, element-aligned
+ *   VL     lanes (8 for float, 4 for double and int64)
+ *   MT     integer vector of VL lanes of T's width (shuffle masks, GCC < 12)
+ *   IS_INT 1 for int64 (butterflies built from add/sub/blend, no multiply)
+ *   SFX    name suffix, e.g. f32_avx2
+ *   ATTR   function attributes (the target("avx2,fma") of the AVX2 path)
+ *
+ * The vectors are GCC vector extensions: in the AVX2 instantiation they are
+ * ymm registers; in the portable one the compiler lowers them to the baseline
+ * ISA (two SSE2 registers on x86-64, NEON on aarch64, scalars elsewhere).
+ *
+ * Schedule (n = K elements per row, c interleaved columns, L = K * c):
+ *   * level 1 (L1-sized blocks of L1E elements): the first read applies the
+ *     scale / sign diagonal and the in-register stages h = 1, 2, 4 (lane
+ *     shuffles), then radix-8/4/2 sweeps finish every stage h < L1E;
+ *   * level 2 (blocks of L2E elements): radix sweeps for L1E <= h < L2E while
+ *     the block is still in L2;
+ *   * above L2 (L > L2E): the stages h >= L2E run strip by strip: a strip of
+ *     w columns of the (L / L2E) x L2E view is gathered into a contiguous
+ *     buffer, transformed there and scattered back.  About two passes over
+ *     memory in all.
+ * A C-contiguous batch of rows is one long buffer: short rows are simply
+ * segments inside the blocks, so there is no per-row dispatch.
+ */
+
+#define WCAT2(a, b) a##_##b
+#define WCAT(a, b) WCAT2(a, b)
+#define FN(name) WCAT(name, SFX)
+
+#define LD(p) (*(const VT *)(const void *)(p))
+#define ST(p, v) (*(VT *)(void *)(p) = (v))
+
+#define L1E (16384 / sizeof(T))     /* level-1 block: 16 KiB */
+#define L2E (262144 / sizeof(T))    /* level-2 block: 256 KiB */
+
+/* ---- in-register stages: butterflies between lanes i and i + h ---------- */
+/* __builtin_shufflevector: clang, and GCC from 12; older GCC has __builtin_shuffle
+ * with an integer mask vector (MT: lanes of the element's width). */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#define SHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUF(a, b, ...) __builtin_shuffle(a, b, (MT){__VA_ARGS__})
+#endif
+
+#if VL == 8
+#define SWAP1(v) SHUF(v, v, 1, 0, 3, 2, 5, 4, 7, 6)
+#define SWAP2(v) SHUF(v, v, 2, 3, 0, 1, 6, 7, 4, 5)
+#define SWAP4(v) SHUF(v, v, 4, 5, 6, 7, 0, 1, 2, 3)
+#define SEL1(s, d) SHUF(s, d, 0, 9, 2, 11, 4, 13, 6, 15)
+#define SEL2(s, d) SHUF(s, d, 0, 1, 10, 11, 4, 5, 14, 15)
+#define SEL4(s, d) SHUF(s, d, 0, 1, 2, 3, 12, 13, 14, 15)
+#define SGN1 ((VT){1, -1, 1, -1, 1, -1, 1, -1})
+#define SGN2 ((VT){1, 1, -1, -1, 1, 1, -1, -1})
+#define SGN4 ((VT){1, 1, 1, 1, -1, -1, -1, -1})
+#else
+#define SWAP1(v) SHUF(v, v, 1, 0, 3, 2)
+#define SWAP2(v) SHUF(v, v, 2, 3, 0, 1)
+#define SEL1(s, d) SHUF(s, d, 0, 5, 2, 7)
+#define SEL2(s, d) SHUF(s, d, 0, 1, 6, 7)
+#define SGN1 ((VT){1, -1, 1, -1})
+#define SGN2 ((VT){1, 1, -1, -1})
+#endif
+
+#if IS_INT
+/* lane i: x_i + x_{i^h} where bit h of i is 0, x_{i^h} - x_i where it is 1 */
+#define BFLY(v, b, SEL, SGN) SEL((v) + (b), (b) - (v))
+#else
+/* v * (+-1) + b is exact, fused or not: one FMA per stage on the AVX2 path */
+#define BFLY(v, b, SEL, SGN) ((v) * SGN + (b))
+#endif
+
+static inline __attribute__((always_inline)) ATTR VT FN(reg)(VT v, const int st)
+{
+    if (st & 1) { VT b = SWAP1(v); v = BFLY(v, b, SEL1, SGN1); }
+    if (st & 2) { VT b = SWAP2(v); v = BFLY(v, b, SEL2, SGN2); }
+#if VL == 8
+    if (st & 4) { VT b = SWAP4(v); v = BFLY(v, b, SEL4, SGN4); }
+#endif
+    return v;
+}
+
+/* First read of a block: dst = reg_stages(mult * src), len a multiple of VL.
+ * mode 0: no multiplier, 1: scalar scale, 2: per-element mult[]. */
+static inline __attribute__((always_inline)) ATTR void
+FN(first_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
+               const int mode, const int st)
+{
+    VT s = (VT){0} + scale;
+    for (size_t i = 0; i < len; i += VL) {
+        VT v = LD(src + i);
+        if (mode == 1) v = v * s;
+        else if (mode == 2) v = v * LD(mult + i);
+        ST(dst + i, FN(reg)(v, st));
+    }
+}
+
+#define FIRST_CASES(MODE)                                                      \
+    switch (st) {                                                              \
+    case 0: FN(first_body)(dst, src, len, scale, mult, MODE, 0); break;        \
+    case 1: FN(first_body)(dst, src, len, scale, mult, MODE, 1); break;        \
+    case 2: FN(first_body)(dst, src, len, scale, mult, MODE, 2); break;        \
+    case 3: FN(first_body)(dst, src, len, scale, mult, MODE, 3); break;        \
+    case 4: FN(first_body)(dst, src, len, scale, mult, MODE, 4); break;        \
+    case 6: FN(first_body)(dst, src, len, scale, mult, MODE, 6); break;        \
+    default: FN(first_body)(dst, src, len, scale, mult, MODE, 7); break;       \
+    }
+
+static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *mult,
+                           int mode, int st)
+{
+    /* st is a contiguous range of stages (1, 2, 4 in some prefix/suffix) */
+    if (mode == 0) { FIRST_CASES(0) }
+    else if (mode == 1) { FIRST_CASES(1) }
+    else { FIRST_CASES(2) }
+}
+
+/* ---- radix sweeps --------------------------------------------------------- */
+
+/* a - b.  The AVX2 float instantiations define it as an FMA (a - 1 * b, exact):
+ * subtractions then run on the FMA pipes and additions on the FP-add pipes,
+ * which doubles the butterfly throughput on cores that split them (Zen). */
+#ifndef SUBV
+#define SUBV(a, b) ((a) - (b))
+#endif
+
+/* WHT of length R (a power of 2) down the rows of an R x w panel with leading
+ * dimension ld: element (r, j) at x[r * ld + j].  Radix-8 sweeps (three
+ * stages per read of the data), then one radix-4 or radix-2 sweep. */
+static ATTR void FN(colwht_range)(T *x, size_t ld, size_t R, size_t w, size_t h, size_t hend)
+{
+    const size_t wv = w - w % VL;
+    while (h < hend) {
+        const size_t s = h * ld;
+        if (8 * h <= hend) {
+            for (size_t g = 0; g < R; g += 8 * h)
+                for (size_t i = g; i < g + h; i++) {
+                    T *p = x + i * ld;
+                    size_t j = 0;
+                    for (; j < wv; j += VL) {
+                        T *q = p + j;
+                        VT a0 = LD(q), a1 = LD(q + s), a2 = LD(q + 2 * s), a3 = LD(q + 3 * s);
+                        VT a4 = LD(q + 4 * s), a5 = LD(q + 5 * s), a6 = LD(q + 6 * s), a7 = LD(q + 7 * s);
+                        VT b0 = a0 + a1, b1 = SUBV(a0, a1), b2 = a2 + a3, b3 = SUBV(a2, a3);
+                        VT b4 = a4 + a5, b5 = SUBV(a4, a5), b6 = a6 + a7, b7 = SUBV(a6, a7);
+                        VT c0 = b0 + b2, c2 = SUBV(b0, b2), c1 = b1 + b3, c3 = SUBV(b1, b3);
+                        VT c4 = b4 + b6, c6 = SUBV(b4, b6), c5 = b5 + b7, c7 = SUBV(b5, b7);
+                        ST(q, c0 + c4); ST(q + 4 * s, SUBV(c0, c4));
+                        ST(q + s, c1 + c5); ST(q + 5 * s, SUBV(c1, c5));
+                        ST(q + 2 * s, c2 + c6); ST(q + 6 * s, SUBV(c2, c6));
+                        ST(q + 3 * s, c3 + c7); ST(q + 7 * s, SUBV(c3, c7));
+                    }
+                    for (; j < w; j++) {
+                        T *q = p + j;
+                        T a0 = q[0], a1 = q[s], a2 = q[2 * s], a3 = q[3 * s];
+                        T a4 = q[4 * s], a5 = q[5 * s], a6 = q[6 * s], a7 = q[7 * s];
+                        T b0 = a0 + a1, b1 = a0 - a1, b2 = a2 + a3, b3 = a2 - a3;
+                        T b4 = a4 + a5, b5 = a4 - a5, b6 = a6 + a7, b7 = a6 - a7;
+                        T c0 = b0 + b2, c2 = b0 - b2, c1 = b1 + b3, c3 = b1 - b3;
+                        T c4 = b4 + b6, c6 = b4 - b6, c5 = b5 + b7, c7 = b5 - b7;
+                        q[0] = c0 + c4; q[4 * s] = c0 - c4;
+                        q[s] = c1 + c5; q[5 * s] = c1 - c5;
+                        q[2 * s] = c2 + c6; q[6 * s] = c2 - c6;
+                        q[3 * s] = c3 + c7; q[7 * s] = c3 - c7;
+                    }
+                }
+            h *= 8;
+        } else if (4 * h <= hend) {
+            for (size_t g = 0; g < R; g += 4 * h)
+                for (size_t i = g; i < g + h; i++) {
+                    T *p = x + i * ld;
+                    size_t j = 0;
+                    for (; j < wv; j += VL) {
+                        T *q = p + j;
+                        VT a0 = LD(q), a1 = LD(q + s), a2 = LD(q + 2 * s), a3 = LD(q + 3 * s);
+                        VT b0 = a0 + a1, b1 = SUBV(a0, a1), b2 = a2 + a3, b3 = SUBV(a2, a3);
+                        ST(q, b0 + b2); ST(q + 2 * s, SUBV(b0, b2));
+                        ST(q + s, b1 + b3); ST(q + 3 * s, SUBV(b1, b3));
+                    }
+                    for (; j < w; j++) {
+                        T *q = p + j;
+                        T a0 = q[0], a1 = q[s], a2 = q[2 * s], a3 = q[3 * s];
+                        T b0 = a0 + a1, b1 = a0 - a1, b2 = a2 + a3, b3 = a2 - a3;
+                        q[0] = b0 + b2; q[2 * s] = b0 - b2;
+                        q[s] = b1 + b3; q[3 * s] = b1 - b3;
+                    }
+                }
+            h *= 4;
+        } else {
+            for (size_t g = 0; g < R; g += 2 * h)
+                for (size_t i = g; i < g + h; i++) {
+                    T *p = x + i * ld;
+                    size_t j = 0;
+                    for (; j < wv; j += VL) {
+                        VT a0 = LD(p + j), a1 = LD(p + j + s);
+                        ST(p + j, a0 + a1); ST(p + j + s, SUBV(a0, a1));
+                    }
+                    for (; j < w; j++) {
+                        T a0 = p[j], a1 = p[j + s];
+                        p[j] = a0 + a1; p[j + s] = a0 - a1;
+                    }
+                }
+            h *= 2;
+        }
+    }
+}
+
+static inline ATTR void FN(colwht)(T *x, size_t ld, size_t R, size_t w)
+{
+    FN(colwht_range)(x, ld, R, w, 1, R);
+}
+
+/* Butterflies of 2, 4 or 8 vectors held in registers (row stages 1, 2, 4 of the group). */
+#define BF2(a, b) do { VT u_ = a; a = u_ + b; b = SUBV(u_, b); } while (0)
+#define ROWBF(k, a0, a1, a2, a3, a4, a5, a6, a7)                                     \
+    do {                                                                            \
+        BF2(a0, a1);                                                                \
+        if (k >= 2) { BF2(a2, a3); BF2(a0, a2); BF2(a1, a3); }                      \
+        if (k >= 3) { BF2(a4, a5); BF2(a6, a7); BF2(a4, a6); BF2(a5, a7);           \
+                      BF2(a0, a4); BF2(a1, a5); BF2(a2, a6); BF2(a3, a7); }          \
+    } while (0)
+
+/* Pass 2, first read: buf rows (ld w) = the first k row stages (h = 1 .. 2^(k-1))
+ * of the R x w strip of x (ld hs).  w is a multiple of VL. */
+static inline __attribute__((always_inline)) ATTR void
+FN(gather_k)(T *buf, const T *x, size_t hs, size_t R, size_t w, const int k, const int pf)
+{
+    const size_t G = (size_t)1 << k;
+    for (size_t g = 0; g < R; g += G) {
+        const T *p = x + g * hs;
+        T *o = buf + g * w;
+        for (size_t j = 0; j < w; j += VL) {
+            if (pf && (j * sizeof(T)) % 64 == 0)   /* the next strip of these rows */
+                for (size_t t = 0; t < G; t++) __builtin_prefetch(p + t * hs + j + w, 0, 0);
+            VT a0 = LD(p + j), a1 = LD(p + hs + j), a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            if (k >= 2) { a2 = LD(p + 2 * hs + j); a3 = LD(p + 3 * hs + j); }
+            if (k >= 3) {
+                a4 = LD(p + 4 * hs + j); a5 = LD(p + 5 * hs + j);
+                a6 = LD(p + 6 * hs + j); a7 = LD(p + 7 * hs + j);
+            }
+            ROWBF(k, a0, a1, a2, a3, a4, a5, a6, a7);
+            ST(o + j, a0); ST(o + w + j, a1);
+            if (k >= 2) { ST(o + 2 * w + j, a2); ST(o + 3 * w + j, a3); }
+            if (k >= 3) {
+                ST(o + 4 * w + j, a4); ST(o + 5 * w + j, a5);
+                ST(o + 6 * w + j, a6); ST(o + 7 * w + j, a7);
+            }
+        }
+    }
+}
+
+/* Pass 2, last write: x rows = the last k row stages (h = R / 2^k .. R / 2) of buf.
+ * nt: streaming stores (arrays far above L3: no read-for-ownership, no
+ * eviction of the data still to be read). */
+#ifndef STNT
+#define STNT(p, v) ST(p, v)
+#define WHT_NO_STNT 1
+#endif
+static inline __attribute__((always_inline)) ATTR void
+FN(scatter_k)(T *x, const T *buf, size_t hs, size_t R, size_t w, const int k, const int nt)
+{
+    const size_t q = R >> k, bq = q * w, xq = q * hs;
+    for (size_t i = 0; i < q; i++) {
+        const T *p = buf + i * w;
+        T *o = x + i * hs;
+        for (size_t j = 0; j < w; j += VL) {
+            VT a0 = LD(p + j), a1 = LD(p + bq + j), a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            if (k >= 2) { a2 = LD(p + 2 * bq + j); a3 = LD(p + 3 * bq + j); }
+            if (k >= 3) {
+                a4 = LD(p + 4 * bq + j); a5 = LD(p + 5 * bq + j);
+                a6 = LD(p + 6 * bq + j); a7 = LD(p + 7 * bq + j);
+            }
+            ROWBF(k, a0, a1, a2, a3, a4, a5, a6, a7);
+            if (nt) {
+                STNT(o + j, a0); STNT(o + xq + j, a1);
+                if (k >= 2) { STNT(o + 2 * xq + j, a2); STNT(o + 3 * xq + j, a3); }
+                if (k >= 3) {
+                    STNT(o + 4 * xq + j, a4); STNT(o + 5 * xq + j, a5);
+                    STNT(o + 6 * xq + j, a6); STNT(o + 7 * xq + j, a7);
+                }
+            } else {
+                ST(o + j, a0); ST(o + xq + j, a1);
+                if (k >= 2) { ST(o + 2 * xq + j, a2); ST(o + 3 * xq + j, a3); }
+                if (k >= 3) {
+                    ST(o + 4 * xq + j, a4); ST(o + 5 * xq + j, a5);
+                    ST(o + 6 * xq + j, a6); ST(o + 7 * xq + j, a7);
+                }
+            }
+        }
+    }
+}
+
+static ATTR void FN(gather_fused)(T *buf, const T *x, size_t hs, size_t R, size_t w, int pf)
+{
+    if (pf) FN(gather_k)(buf, x, hs, R, w, 3, 1);
+    else FN(gather_k)(buf, x, hs, R, w, 3, 0);
+}
+
+static ATTR void FN(scatter_fused)(T *x, const T *buf, size_t hs, size_t R, size_t w, int k, int nt)
+{
+    if (nt) {
+        if (k == 3) FN(scatter_k)(x, buf, hs, R, w, 3, 1);
+        else if (k == 2) FN(scatter_k)(x, buf, hs, R, w, 2, 1);
+        else FN(scatter_k)(x, buf, hs, R, w, 1, 1);
+    } else {
+        if (k == 3) FN(scatter_k)(x, buf, hs, R, w, 3, 0);
+        else if (k == 2) FN(scatter_k)(x, buf, hs, R, w, 2, 0);
+        else FN(scatter_k)(x, buf, hs, R, w, 1, 0);
+    }
+}
+
+/* All stages h = lo, 2 lo, ..., hi (powers of 2, lo <= hi) on x[0:len], len a
+ * multiple of 2 hi: each aligned group of 2 hi elements is a (2 hi / lo) x lo
+ * panel transformed down its rows. */
+static ATTR void FN(stages)(T *x, size_t len, size_t lo, size_t hi)
+{
+    if (lo > hi) return;
+    const size_t g = 2 * hi;
+    for (size_t s = 0; s < len; s += g) FN(colwht)(x + s, lo, g / lo, lo);
+}
+
+/* ---- the per-call context ------------------------------------------------- */
+
+typedef struct {
+    const wht_job *job;
+    T *dst;
+    const T *src;
+    size_t L;        /* transform segment K * c */
+    size_t Lsig;     /* sign period m * K * c */
+    size_t N;        /* all elements */
+    size_t c, K;
+    T scale;
+    int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
+    const uint32_t *perm;
+    /* pass 2 */
+    size_t hs, R, w, strips;
+    int nt;          /* pass 2 writes with streaming stores */
+    int fail;
+} FN(ctx);
+
+/* mult[t] = scale * sign(index of element p0 + t along the axis): element p
+ * of the buffer is column (p mod Lsig) mod c of sign index (p mod Lsig) / c. */
+static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
+{
+    const wht_job *J = C->job;
+    const signed char *sg = J->signs;
+    const size_t c = C->c, Lsig = C->Lsig;
+    enum { NB = 512 };
+    signed char rb[NB];
+    size_t p = p0;
+    const size_t e = p0 + len;
+    while (p < e) {
+        const size_t q = p % Lsig;
+        size_t run = e - p < Lsig - q ? e - p : Lsig - q;
+        const size_t i0 = q / c;
+        size_t ni = (q + run - 1) / c - i0 + 1;
+        if (ni > NB) { ni = NB; run = (i0 + ni) * c - q; }
+        if (!sg) wht_rademacher_i8(J->seed, J->stream, (uint64_t)i0, ni, rb);
+        T *mp = mult + (p - p0);
+        size_t pos = q;                       /* position inside the segment */
+        for (size_t k = 0; k < ni; k++) {
+            const T v = C->scale * (T)(sg ? sg[i0 + k] : rb[k]);
+            size_t stop = (i0 + k + 1) * c;
+            if (stop > q + run) stop = q + run;
+            for (; pos < stop; pos++) mp[pos - q] = v;
+        }
+        p += run;
+    }
+}
+
+/* Scalar fallback for the few elements that do not fill a vector (rows
+ * shorter than a vector at the end of a buffer): stages h in [c, hmax]. */
+static ATTR void FN(scalar_block)(const FN(ctx) *C, T *dst, const T *src, size_t len,
+                                  size_t hmax, size_t p0, T *mult)
+{
+    if (C->mode == 2) {
+        FN(fill_mult)(C, mult, p0, len);
+        for (size_t i = 0; i < len; i++) dst[i] = src[i] * mult[i];
+    } else if (C->mode == 1) {
+        for (size_t i = 0; i < len; i++) dst[i] = src[i] * C->scale;
+    } else if (dst != src) {
+        memcpy(dst, src, len * sizeof(T));
+    }
+    for (size_t h = C->c; h <= hmax; h *= 2)
+        for (size_t g = 0; g < len; g += 2 * h)
+            for (size_t i = g; i < g + h; i++) {
+                T a = dst[i], b = dst[i + h];
+                dst[i] = a + b; dst[i + h] = a - b;
+            }
+}
+
+/* All stages h in [c, hmax] on dst[0:len] (read from src), len a multiple of
+ * VL and of 2 hmax (or of L1E when larger).  p0: offset of dst in the buffer. */
+static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, size_t hmax,
+                           size_t p0, T *mult)
+{
+    const size_t c = C->c;
+    if (len <= L1E) {
+        int st = 0;
+        for (int b = 0; (size_t)1 << b < VL; b++) {
+            size_t h = (size_t)1 << b;
+            if (h >= c && h <= hmax) st |= 1 << b;
+        }
+        if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
+        if (st || C->mode || dst != src) FN(first)(dst, src, len, C->scale, mult, C->mode, st);
+        FN(stages)(dst, len, c > VL ? c : VL, hmax);
+        return;
+    }
+    const size_t sub = L1E, hsub = hmax < sub / 2 ? hmax : sub / 2;
+    for (size_t off = 0; off < len; off += sub) {
+        size_t l = len - off < sub ? len - off : sub;
+        FN(block)(C, dst + off, src + off, l, hsub, p0 + off, mult);
+    }
+    FN(stages)(dst, len, c > sub ? c : sub, hmax);
+}
+
+/* y[k * c + j] = tmp[p[k] * c + j] for one segment */
+static ATTR void FN(gather)(T *seg, const T *tmp, const uint32_t *p, size_t K, size_t c)
+{
+    if (c == 1) {
+        for (size_t k = 0; k < K; k++) seg[k] = tmp[p[k]];
+    } else {
+        for (size_t k = 0; k < K; k++) memcpy(seg + k * c, tmp + (size_t)p[k] * c, c * sizeof(T));
+    }
+}
+
+/* ---- tasks ---------------------------------------------------------------- */
+
+/* Rows that fit L2 (L <= L2E): chunk t covers [t L2E, (t+1) L2E): every stage
+ * and the order permutation while the chunk is in cache. */
+static ATTR void FN(task_small)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    const size_t L = C->L;
+    size_t p0 = t * L2E, len = C->N - p0 < L2E ? C->N - p0 : L2E;
+    size_t big = C->perm ? L * sizeof(T) : 0;
+    char *scr = (char *)wht_scratch(L1E * sizeof(T) + big);
+    if (!scr) { C->fail = 1; return; }
+    T *mult = (T *)scr, *tmp = (T *)(scr + L1E * sizeof(T));
+    T *dst = C->dst + p0;
+    const T *src = C->src + p0;
+    size_t lv = len - len % VL;    /* rows shorter than VL may leave a tail */
+    if (lv) FN(block)(C, dst, src, lv, L / 2, p0, mult);
+    if (lv < len) FN(scalar_block)(C, dst + lv, src + lv, len - lv, L / 2, p0 + lv, mult);
+    if (C->perm)
+        for (size_t s = 0; s < len; s += L) {
+            memcpy(tmp, dst + s, L * sizeof(T));
+            FN(gather)(dst + s, tmp, C->perm, C->K, C->c);
+        }
+}
+
+/* Long rows, pass 1: block t of L2E elements, stages h < min(L2E, ...) */
+static ATTR void FN(task_pass1)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    T *mult = (T *)wht_scratch(L1E * sizeof(T));
+    if (!mult) { C->fail = 1; return; }
+    size_t p0 = t * L2E;
+    FN(block)(C, C->dst + p0, C->src + p0, L2E, L2E / 2, p0, mult);
+}
+
+/* Long rows, pass 2: strip t = (segment, column strip) of the R x hs view */
+static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j0)
+{
+    const size_t hs = C->hs, R = C->R, w = C->w;
+    T *x = C->dst + seg * C->L + j0;
+    if (R <= 8) {               /* few rows: stream them in place */
+        FN(colwht)(x, hs, R, w);
+        return;
+    }
+    T *buf = (T *)wht_scratch(R * w * sizeof(T));
+    if (!buf) { C->fail = 1; return; }
+    /* R > 8 rows: 3 row stages fused into the gather, up to 3 into the scatter,
+     * the ones between while the strip sits in the buffer (L1/L2) */
+    int r = 0;
+    while (((size_t)1 << r) < R) r++;
+    const int k2 = r - 3 < 3 ? r - 3 : 3;
+    /* the next strip is prefetched unless it starts a new segment */
+    const int pf = j0 + 2 * w <= hs;
+    FN(gather_fused)(buf, x, hs, R, w, pf);
+    FN(colwht_range)(buf, w, R, w, 8, R >> k2);
+    FN(scatter_fused)(x, buf, hs, R, w, k2, C->nt);
+#ifndef WHT_NO_STNT
+    if (C->nt) _mm_sfence();
+#endif
+}
+
+static ATTR void FN(task_pass2)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    FN(pass2_strip)(C, t / C->strips, (t % C->strips) * C->w);
+}
+
+/* Long rows of a batch: one whole segment per task (both passes while the
+ * row is still in L2/L3, then its order permutation). */
+static ATTR void FN(task_segment)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    const size_t L = C->L;
+    T *mult = (T *)wht_scratch(L1E * sizeof(T));
+    if (!mult) { C->fail = 1; return; }
+    for (size_t b = 0; b < L; b += L2E) {
+        size_t p0 = t * L + b;
+        FN(block)(C, C->dst + p0, C->src + p0, L2E, L2E / 2, p0, mult);
+    }
+    if (C->R > 1)
+        for (size_t j = 0; j < C->strips; j++) FN(pass2_strip)(C, t, j * C->w);
+    if (C->perm && !C->fail) {
+        T *tmp = (T *)malloc(L * sizeof(T));
+        if (!tmp) { C->fail = 1; return; }
+        T *seg = C->dst + t * L;
+        memcpy(tmp, seg, L * sizeof(T));
+        FN(gather)(seg, tmp, C->perm, C->K, C->c);
+        free(tmp);
+    }
+}
+
+/* Long rows: order permutation of one segment through a heap copy */
+static ATTR void FN(task_order)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    T *tmp = (T *)malloc(C->L * sizeof(T));
+    if (!tmp) { C->fail = 1; return; }
+    T *seg = C->dst + t * C->L;
+    memcpy(tmp, seg, C->L * sizeof(T));
+    FN(gather)(seg, tmp, C->perm, C->K, C->c);
+    free(tmp);
+}
+
+/* Columns c that are not a power of 2 (e.g. a middle axis of odd extent):
+ * the first read, then radix sweeps down each (K x c) segment. */
+static ATTR void FN(task_generic)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    const size_t L = C->L;
+    T *dst = C->dst + t * L;
+    const T *src = C->src + t * L;
+    size_t big = C->perm ? L * sizeof(T) : 0;
+    char *scr = (char *)wht_scratch(L1E * sizeof(T) + big);
+    if (!scr) { C->fail = 1; return; }
+    T *mult = (T *)scr, *tmp = (T *)(scr + L1E * sizeof(T));
+    for (size_t off = 0; off < L; off += L1E) {
+        size_t l = L - off < L1E ? L - off : L1E;
+        if (C->mode == 2) {
+            FN(fill_mult)(C, mult, t * L + off, l);
+            for (size_t i = 0; i < l; i++) dst[off + i] = src[off + i] * mult[i];
+        } else if (C->mode == 1) {
+            for (size_t i = 0; i < l; i++) dst[off + i] = src[off + i] * C->scale;
+        } else if (dst != src) {
+            memcpy(dst + off, src + off, l * sizeof(T));
+        }
+    }
+    FN(colwht)(dst, C->c, C->K, C->c);
+    if (C->perm) {
+        memcpy(tmp, dst, L * sizeof(T));
+        FN(gather)(dst, tmp, C->perm, C->K, C->c);
+    }
+}
+
+/* m x m +-1 mix of one (m, L) segment, columns [j0, j0 + MIXW) */
+#define MIXW 128
+typedef struct {
+    T *dst;
+    size_t m, L, chunks;
+    const signed char *hm;
+    int fail;
+} FN(mixctx);
+
+static ATTR void FN(task_mix)(void *vctx, size_t t)
+{
+    FN(mixctx) *M = (FN(mixctx) *)vctx;
+    const size_t m = M->m, L = M->L;
+    const size_t seg = t / M->chunks, j0 = (t % M->chunks) * MIXW;
+    const size_t w = L - j0 < MIXW ? L - j0 : MIXW;
+    const size_t wv = w - w % VL;
+    T *x = M->dst + seg * m * L + j0;
+    T *tmp = (T *)wht_scratch(m * MIXW * sizeof(T));
+    if (!tmp) { M->fail = 1; return; }
+    for (size_t a = 0; a < m; a++) {
+        T *o = tmp + a * MIXW;
+        const signed char *h = M->hm + a * m;
+        for (size_t b = 0; b < m; b++) {
+            const T *r = x + b * L;
+            size_t j = 0;
+            if (b == 0) {
+                if (h[0] > 0) { for (; j < wv; j += VL) ST(o + j, LD(r + j)); for (; j < w; j++) o[j] = r[j]; }
+                else { for (; j < wv; j += VL) ST(o + j, -LD(r + j)); for (; j < w; j++) o[j] = -r[j]; }
+            } else if (h[b] > 0) {
+                for (; j < wv; j += VL) ST(o + j, LD(o + j) + LD(r + j));
+                for (; j < w; j++) o[j] += r[j];
+            } else {
+                for (; j < wv; j += VL) ST(o + j, LD(o + j) - LD(r + j));
+                for (; j < w; j++) o[j] -= r[j];
+            }
+        }
+    }
+    for (size_t a = 0; a < m; a++) memcpy(x + a * L, tmp + a * MIXW, w * sizeof(T));
+}
+
+/* ---- driver ----------------------------------------------------------------- */
+
+static ATTR int FN(run)(const wht_job *J)
+{
+    FN(ctx) C;
+    memset(&C, 0, sizeof(C));
+    C.job = J;
+    C.dst = (T *)J->dst;
+    C.src = (const T *)J->src;
+    C.c = J->c;
+    C.K = J->K;
+    C.L = J->K * J->c;
+    C.N = J->outer * J->m * C.L;
+    C.Lsig = J->signs_per_row ? C.N : J->m * C.L;
+    C.scale = (T)J->scale;
+    C.mode = (J->signs || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
+    if (C.N == 0) return 0;
+    if (J->order != WHT_NATURAL && J->K > 1) {
+        int bits = 0;
+        while (((size_t)1 << bits) < J->K) bits++;
+        C.perm = wht_order_table(J->order, bits);
+        if (!C.perm) return -1;
+    }
+    const int nt = J->nthreads;
+    const size_t nseg = J->outer * J->m;
+    const size_t c = C.c, L = C.L;
+
+    if (c & (c - 1)) {
+        /* general column count: segments one by one */
+        wht_parallel(nseg >= 2 ? nt : 1, nseg, FN(task_generic), &C);
+    } else if (L <= L2E) {
+        size_t nch = (C.N + L2E - 1) / L2E;
+        wht_parallel(nt, nch, FN(task_small), &C);
+    } else {
+        C.hs = c > L2E ? c : L2E;
+        C.R = L / C.hs;
+        size_t w;
+        if (C.R <= 8) {
+            w = 2048;
+        } else {
+            w = (262144 / sizeof(T)) / C.R;
+            if (w > 512 / sizeof(T)) w = 512 / sizeof(T);   /* 512-byte rows */
+            if (w < VL) w = VL;
+        }
+        if (w > C.hs) w = C.hs;
+        C.w = w;
+        C.strips = C.hs / w;
+        /* streaming stores for arrays well above L3, when every row is 32-byte aligned */
+        C.nt = C.N * sizeof(T) >= ((size_t)48 << 20) && ((uintptr_t)C.dst % 32) == 0
+               && (C.hs * sizeof(T)) % 32 == 0 && (w * sizeof(T)) % 32 == 0;
+        if (nseg >= 2 && L * sizeof(T) <= ((size_t)4 << 20)) {
+            /* a batch of rows up to 4 MiB: row by row, each finished while cached */
+            C.nt = 0;
+            wht_parallel(nt, nseg, FN(task_segment), &C);
+        } else {
+            wht_parallel(nt, C.N / L2E, FN(task_pass1), &C);
+            if (C.fail) return -1;
+            if (C.R > 1) wht_parallel(nt, nseg * C.strips, FN(task_pass2), &C);
+            if (C.perm && !C.fail) wht_parallel(nseg >= 2 ? nt : 1, nseg, FN(task_order), &C);
+        }
+    }
+    if (C.fail) return -1;
+
+    if (J->m > 1) {
+        FN(mixctx) M;
+        M.dst = C.dst;
+        M.m = J->m;
+        M.L = L;
+        M.chunks = (L + MIXW - 1) / MIXW;
+        M.hm = J->hm;
+        M.fail = 0;
+        wht_parallel(nt, J->outer * M.chunks, FN(task_mix), &M);
+        if (M.fail) return -1;
+    }
+    return 0;
+}
+
+#undef MIXW
+#undef SUBV
+#undef STNT
+#undef WHT_NO_STNT
+#undef BF2
+#undef ROWBF
+#undef FIRST_CASES
+#undef SHUF
+#undef BFLY
+#undef SWAP1
+#undef SWAP2
+#undef SWAP4
+#undef SEL1
+#undef SEL2
+#undef SEL4
+#undef SGN1
+#undef SGN2
+#undef SGN4
+#undef L1E
+#undef L2E
+#undef LD
+#undef ST
+#undef FN
+#undef WCAT
+#undef WCAT2

@@ -1,0 +1,251 @@
+r"""Counter-based Rademacher signs and the randomized Hadamard transform ``H D x``.
+
+The generator (docs/transforms.md, "Rademacher generator") is defined in pure
+uint64 arithmetic (all operations mod 2^64) so that CPU, CUDA and every dask
+chunk produce the same signs from ``(seed, stream, i)``::
+
+    GAMMA = 0x9E3779B97F4A7C15
+    mix(z):  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+             z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+             return z ^ (z >> 31)                       # splitmix64 finalizer
+    key     = mix(seed + GAMMA * (stream + 1))
+    word(i) = mix(key + GAMMA * (i + 1))
+    sign(i) = +1 if word(i) >> 63 == 0 else -1
+
+Element ``i`` is the flat (C-order) index.  ``word(i)`` is the (i+1)-th output
+of splitmix64 seeded with ``key``.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+
+import numpy as np
+
+from . import _validate as V
+from . import _wht
+from ._wht import _wht_call, norm_scale
+
+__all__ = ["rademacher", "rademacher_at", "hd"]
+
+GAMMA = 0x9E3779B97F4A7C15
+_M1 = 0xBF58476D1CE4E5B9
+_M2 = 0x94D049BB133111EB
+_MASK = (1 << 64) - 1
+_CHUNK = 1 << 14           # 128 KiB of uint64 temporaries: stays in L2
+
+
+def _mix_int(z: int) -> int:
+    z &= _MASK
+    z = ((z ^ (z >> 30)) * _M1) & _MASK
+    z = ((z ^ (z >> 27)) * _M2) & _MASK
+    return z ^ (z >> 31)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer on a uint64 array (in place; wraps mod 2^64)."""
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(_M1)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(_M2)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _u64(v, name):
+    try:
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError
+        v = operator.index(v)
+    except TypeError:
+        raise TypeError(f"Argument '{name}' must be an integer, not {type(v).__name__}.") from None
+    if not 0 <= v <= _MASK:
+        raise ValueError(f"Argument '{name}' must be in [0, 2^64), not {v}.")
+    return v
+
+
+def _key(seed, stream) -> int:
+    seed = _u64(seed, "seed")
+    stream = _u64(stream, "stream")
+    return _mix_int(seed + GAMMA * (stream + 1))
+
+
+def _signs_from_counters(key: int, idx) -> np.ndarray:
+    """int8 signs for flat indices: a uint64 array (any shape) or ``range(size)``."""
+    if isinstance(idx, range):
+        out = np.empty(len(idx), dtype=np.int8)
+        flat_o = out
+    else:
+        out = np.empty(idx.shape, dtype=np.int8)
+        flat_o = out.reshape(-1)
+        flat_i = idx.reshape(-1)
+    g = np.uint64(GAMMA)
+    k = np.uint64(key)
+    one = np.uint64(1)
+    with np.errstate(over="ignore"):
+        for s in range(0, flat_o.size, _CHUNK):
+            e = min(s + _CHUNK, flat_o.size)
+            if isinstance(idx, range):
+                z = np.arange(s + 1, e + 1, dtype=np.uint64)
+            else:
+                z = flat_i[s:e] + one
+            z *= g
+            z += k
+            _mix(z)
+            w = z.view(np.int64)
+            w >>= 63                       # arithmetic shift: -1 where the top bit is set, else 0
+            w |= 1
+            flat_o[s:e] = w
+    return out
+
+
+def rademacher(seed, shape, stream=0) -> np.ndarray:
+    r"""Rademacher signs (+1/-1, int8) from the counter-based generator.
+
+    Parameters
+    ----------
+    seed : int
+        In [0, 2^64).
+    shape : int or tuple of int
+    stream : int, optional
+        Independent stream number in [0, 2^64) (e.g. one per layer).
+
+    Returns
+    -------
+    ndarray of int8, shape ``shape``
+        Element with flat C-order index i is ``sign(i)`` of the generator in
+        the module docstring, so ``rademacher(seed, (m, n))[r]`` equals
+        ``rademacher_at(seed, r * n + np.arange(n))``: any chunk or kernel can
+        reproduce any slice from ``(seed, stream, i)`` alone.
+
+    References
+    ----------
+    G. L. Steele, D. Lea, C. H. Flood, "Fast splittable pseudorandom number
+    generators", OOPSLA 2014, doi:10.1145/2660193.2660195.
+
+    Examples
+    --------
+    >>> from algdiv.transforms import rademacher, rademacher_at
+    >>> s = rademacher(42, (2, 4))
+    >>> s.dtype, sorted(set(s.ravel().tolist())) <= [-1, 1]
+    (dtype('int8'), True)
+    >>> bool((rademacher_at(42, [4, 5, 6, 7]) == s[1]).all())
+    True
+    """
+    shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+    try:
+        shape = tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"Argument 'shape' must be an int or a tuple of ints, not {shape!r}.") from None
+    if any(s < 0 for s in shape):
+        raise ValueError(f"Argument 'shape' must have non-negative entries, not {shape}.")
+    key = _key(seed, stream)
+    size = int(np.prod(shape, dtype=np.int64))
+    return _signs_from_counters(key, range(size)).reshape(shape)
+
+
+def rademacher_at(seed, index, stream=0) -> np.ndarray:
+    """Signs of the flat indices ``index`` (any shape of non-negative integers).
+
+    ``rademacher_at(seed, range(a, b))`` is ``rademacher(seed, b).ravel()[a:b]``
+    without generating the first ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algdiv.transforms import rademacher, rademacher_at
+    >>> bool(np.array_equal(rademacher_at(7, np.arange(10, 20)), rademacher(7, 20)[10:]))
+    True
+    """
+    idx = np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"Argument 'index' must be an array of integers, not dtype {idx.dtype}.")
+    if idx.dtype.kind == "i" and idx.size and idx.min() < 0:
+        raise ValueError(f"Argument 'index' must be non-negative, not {idx.min()}.")
+    return _signs_from_counters(_key(seed, stream), idx.astype(np.uint64))
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_signs(seed, stream, n):
+    d = rademacher(seed, n, stream)
+    d.setflags(write=False)
+    return d
+
+
+def hd(x, signs=None, seed=None, *, stream=0, per_row=False, axis=-1, norm="ortho",
+       order="natural", out=None):
+    r"""Randomized Hadamard transform ``y = H D x`` along ``axis``.
+
+    Parameters
+    ----------
+    x : array_like
+        Length n (as :func:`fwht`) along ``axis``, any batch shape.
+    signs : array_like, optional
+        The diagonal of D: shape ``(n,)`` (broadcast along ``axis`` to every
+        row) or ``x``'s full shape.  Exactly one of ``signs`` and ``seed``.
+    seed : int, optional
+        Generate D with :func:`rademacher`: by default ONE vector
+        ``rademacher(seed, n, stream)`` shared by every row.  With
+        ``per_row=True`` row r (C order of the batch shape, after moving
+        ``axis`` last) uses flat indices ``r*n .. r*n + n - 1``, i.e. D is
+        ``rademacher(seed, batch_shape + (n,), stream)`` moved to ``axis``.
+    stream : int, optional
+    per_row : bool, optional
+    axis : int, optional
+    norm : {"ortho", "backward", "forward"}, optional
+        Default "ortho": ``H D`` is orthogonal.
+    order : {"natural", "sequency", "dyadic"}, optional
+    out : ndarray, optional
+
+    Returns
+    -------
+    ndarray
+        ``fwht(signs * x, axis, norm, order)``.
+
+    References
+    ----------
+    N. Ailon, B. Chazelle, "The fast Johnson-Lindenstrauss transform and
+    approximate nearest neighbors", SIAM J. Comput. 39 (2009) 302-322,
+    doi:10.1137/060673096.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algdiv.transforms import hd, fwht, rademacher
+    >>> x = np.arange(8.0)
+    >>> bool(np.allclose(hd(x, seed=1), fwht(rademacher(1, 8) * x, norm="ortho")))
+    True
+    >>> bool(np.isclose(np.linalg.norm(hd(x, seed=1)), np.linalg.norm(x)))
+    True
+    """
+    xa = V.as_array(x)
+    ax = V.as_axis(axis, xa.ndim)
+    n = xa.shape[ax]
+    if (signs is None) == (seed is None):
+        raise ValueError("Arguments 'signs' and 'seed': give exactly one of them, not "
+                         + ("both." if signs is not None else "neither."))
+    if signs is not None:
+        d = np.asarray(signs)
+        if d.dtype.kind not in "biufc":
+            raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
+        if d.shape == (n,):
+            d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
+        elif d.shape != xa.shape:
+            raise ValueError(f"Argument 'signs' must have shape {(n,)} or {xa.shape}, not {d.shape}.")
+    elif per_row:
+        moved = np.moveaxis(xa, ax, -1).shape
+        d = np.moveaxis(rademacher(seed, moved, stream), -1, ax)
+    else:
+        d = _shared_signs(seed, stream, n).reshape((n,) + (1,) * (xa.ndim - 1 - ax))
+    norm = V.as_norm(norm)
+    kern = _wht._KERNELS.get("hd")
+    if (kern is not None and out is None and order == "natural" and ax == xa.ndim - 1
+            and xa.dtype.char in "fd" and xa.flags.c_contiguous and n >= 1 and not n & (n - 1)
+            and d.dtype == np.int8 and (d.ndim == 1 or d.shape == xa.shape)):
+        m = xa.size // n if n else 0
+        dd = np.ascontiguousarray(d.reshape(-1, n) if d.shape == xa.shape else d.reshape(n))
+        return kern(xa.reshape(m, n), dd, norm_scale(norm, n, False), None).reshape(xa.shape)
+    if xa.dtype.kind in "iu":
+        xa = xa.astype(np.float64)
+    dx = xa * d.astype(xa.dtype if xa.dtype.kind in "fc" else np.float64, copy=False)
+    return _wht_call(dx, ax, norm, order, True, None, out, None, False)

@@ -1,0 +1,137 @@
+"""The C core behind the public API: dispatch, plans, fallback, configuration."""
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+import algdiv
+from algdiv import _core
+from algdiv.testing import fast_tol
+
+needs_core = pytest.mark.skipif(_core.ext is None, reason=f"C core not in use: {_core.reason}")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _run_python(code, **env):
+    e = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), **env)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def test_numpy_fallback_when_the_extension_is_missing():
+    code = (
+        "import warnings, json\n"
+        "warnings.simplefilter('always')\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    from algdiv import _core\n"
+        "import numpy as np, scipy.linalg\n"
+        "from algdiv.transforms import fwht, plan, Problem\n"
+        "from algdiv.transforms._wht import _KERNELS\n"
+        "x = np.arange(16.0)\n"
+        "ok = bool(np.allclose(fwht(x), scipy.linalg.hadamard(16) @ x))\n"
+        "print(json.dumps(dict(path=_core.path(), warned=[str(m.message) for m in w\n"
+        "     if issubclass(m.category, RuntimeWarning)], ok=ok, kernels=sorted(_KERNELS),\n"
+        "     solver=plan(Problem('wht', 16, 'float64', 'natural', 'backward')).solver)))\n"
+    )
+    r = _run_python(code, ALGDIV_DISABLE_CORE="1")
+    info = json.loads(r.stdout.strip().splitlines()[-1])
+    assert info["path"] == "numpy"
+    assert any("numpy kernels" in m for m in info["warned"])
+    assert info["ok"] and info["kernels"] == [] and info["solver"] != "wht-c"
+
+
+@needs_core
+def test_forced_portable_path_by_environment():
+    r = _run_python("from algdiv import _core; print(_core.path())", ALGDIV_CORE_PATH="portable")
+    assert r.stdout.strip().splitlines()[-1] == "portable"
+
+
+@needs_core
+def test_fast_path_and_planner_use_the_c_core():
+    from algdiv.transforms import Problem, plan
+    from algdiv.transforms._wht import _KERNELS
+
+    assert _KERNELS["wht"] is _core.ext.wht and _KERNELS["hd"] is _core.ext.hd
+    for order in ("natural", "sequency", "dyadic"):
+        for dt in ("float32", "float64", "complex64", "complex128"):
+            assert plan(Problem("wht", 64, dt, order, "ortho")).solver == "wht-c"
+    assert plan(Problem("wht", 64, "int64", "natural", "backward")).solver == "wht-c"
+    assert plan(Problem("wht", 12 * 64, "float64", "natural", "ortho")).solver == "wht-c"
+    p = plan(Problem("wht", 32, "float32", "sequency", "ortho"))
+    q = pickle.loads(pickle.dumps(p))
+    x = np.random.default_rng(0).standard_normal((3, 32)).astype(np.float32)
+    np.testing.assert_array_equal(p.apply(x), q.apply(x))
+
+
+@needs_core
+@pytest.mark.parametrize("order", ["natural", "sequency", "dyadic"])
+@pytest.mark.parametrize("norm", ["backward", "ortho", "forward"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+def test_public_fwht_against_dense(order, norm, dtype):
+    from algdiv.transforms import fwht, ifwht
+    from algdiv.transforms._hadamard import order_permutation
+
+    rng = np.random.default_rng(1)
+    n = 64
+    x = rng.standard_normal((5, n, 3)).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(x.shape).astype(dtype)
+    H = scipy.linalg.hadamard(n).astype(np.float64)
+    p = order_permutation(n, order)
+    if p is not None:
+        H = H[p]
+    s = {"backward": 1.0, "ortho": n ** -0.5, "forward": 1.0 / n}[norm]
+    keep = x.copy()
+    y = fwht(x, axis=1, norm=norm, order=order)
+    ref = s * np.einsum("kn,bnc->bkc", H, x.astype(np.complex128))
+    assert y.dtype == x.dtype
+    assert np.linalg.norm(y - ref) <= fast_tol(dtype, n) * np.linalg.norm(ref)
+    np.testing.assert_array_equal(x, keep)
+    z = ifwht(y, axis=1, norm=norm, order=order)
+    assert np.linalg.norm(z - x) <= fast_tol(dtype, n) * np.linalg.norm(x)
+
+
+@needs_core
+def test_public_out_overwrite_int_and_hd():
+    from algdiv.transforms import fwht, hd, ifwht, rademacher
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 1 << 12)).astype(np.float32)
+    ref = fwht(x)
+    out = np.empty_like(x)
+    assert fwht(x, out=out) is out
+    np.testing.assert_array_equal(out, ref)
+    y = x.copy()
+    r = fwht(y, overwrite_x=True, order="dyadic")
+    np.testing.assert_array_equal(r, fwht(x, order="dyadic"))
+    xi = rng.integers(-50, 50, size=(3, 256))
+    yi = fwht(xi)
+    assert yi.dtype == np.int64
+    np.testing.assert_array_equal(yi, xi @ scipy.linalg.hadamard(256).T)
+    np.testing.assert_allclose(ifwht(yi), xi, atol=1e-12)
+    d = rademacher(5, x.shape[-1])
+    np.testing.assert_allclose(hd(x, seed=5), fwht(x * d, norm="ortho"), rtol=1e-5, atol=1e-5)
+
+
+def test_show_config_and_info_command(capsys):
+    buf = io.StringIO()
+    algdiv.show_config(file=buf)
+    text = buf.getvalue()
+    assert f"kernel path : {_core.path()}" in text
+    assert "GPU" in text and "numpy" in text
+    from algdiv.cli import main
+
+    assert main(["info", "--json", "--no-gpu"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["kernels"]["path"] == _core.path()
+    assert info["threads"]["cpus"] >= 1
+    assert main(["info"]) == 0
+    assert "kernel path" in capsys.readouterr().out
