@@ -31,6 +31,14 @@ _LAZY = {
     "commutativity_residual": "algdiv.discovery",
     "coloring_index": "algdiv.discovery",
     "show_config": "algdiv._config",
+    "fwht": "algdiv.transforms",
+    "ifwht": "algdiv.transforms",
+    "fwhtn": "algdiv.transforms",
+    "hd": "algdiv.transforms",
+    "rademacher": "algdiv.transforms",
+    "structured_rotation": "algdiv.rotations",
+    "sparse_wht": "algdiv.sparse",
+    "FastGram": "algdiv.qmc",
 }
 _SUBMODULES = (
     "groups", "reps", "bases", "transforms", "gpu", "discovery", "rotations",

@@ -86,6 +86,7 @@ typedef struct {
     unsigned long long stream;
     PyObject *hm;         /* None / NULL or the (m, m) +-1 matrix */
     int per_row;
+    unsigned long long offset;   /* first sign index of the generator */
 } call_opts;
 
 static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *o)
@@ -257,6 +258,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     job.seeded = seeded;
     job.seed = seed;
     job.stream = (uint64_t)o->stream;
+    job.sign_offset = (uint64_t)o->offset;
     job.hm = hm ? (const signed char *)PyArray_DATA(hm) : NULL;
     job.nthreads = nthreads;
 
@@ -352,27 +354,27 @@ static PyObject *py_hd(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 PyDoc_STRVAR(execute_doc,
 "execute(x, out=None, axis=-1, scale=1.0, order=0, workers=None, signs=None,\n"
-"        seed=None, stream=0, hm=None, per_row=False) -> out\n\n"
+"        seed=None, stream=0, hm=None, per_row=False, offset=0) -> out\n\n"
 "The general entry point: y = scale * P_order (H_m kron H_K) D x along `axis`\n"
 "for x of length n = m K there (K = 2^k; m > 1 needs the m x m +-1 matrix\n"
 "`hm`).  order: 0 natural, 1 sequency, 2 dyadic.  D: `signs` (int8, n of\n"
 "them, or one per element with the axis last) or the counter-based\n"
-"generator `seed`/`stream` (per_row: sign index row * n + i).  `out` may be\n"
+"generator `seed`/`stream` (sign index offset + i, per_row: offset + row * n + i).  `out` may be\n"
 "x itself (in place) or a C-contiguous array of x's shape and dtype.");
 
 static PyObject *py_execute(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *kwlist[] = {"x", "out", "axis", "scale", "order", "workers", "signs",
-                             "seed", "stream", "hm", "per_row", NULL};
+                             "seed", "stream", "hm", "per_row", "offset", NULL};
     PyObject *xo, *out = Py_None;
     call_opts o;
     memset(&o, 0, sizeof(o));
     o.axis = -1;
     o.scale = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOp", kwlist, &xo, &out, &o.axis, &o.scale,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpK", kwlist, &xo, &out, &o.axis, &o.scale,
                                      &o.order, &o.workers, &o.signs, &o.seed, &o.stream, &o.hm,
-                                     &o.per_row))
+                                     &o.per_row, &o.offset))
         return NULL;
     PyArrayObject *x;
     if (as_array(xo, &x)) return NULL;

@@ -32,6 +32,7 @@ typedef struct {
     int seeded;              /* 1: signs from the counter-based generator (seed, stream),
                                 sign index = position along the axis (+ row * m*K per row) */
     uint64_t seed, stream;
+    uint64_t sign_offset;    /* added to every generated sign index (a chunk's first row * n) */
     const signed char *hm;   /* m*m row-major +-1 matrix (m > 1), NULL otherwise */
     int nthreads;            /* >= 1 */
 } wht_job;

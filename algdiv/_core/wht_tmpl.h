@@ -361,7 +361,7 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
         const size_t i0 = q / c;
         size_t ni = (q + run - 1) / c - i0 + 1;
         if (ni > NB) { ni = NB; run = (i0 + ni) * c - q; }
-        if (!sg) wht_rademacher_i8(J->seed, J->stream, (uint64_t)i0, ni, rb);
+        if (!sg) wht_rademacher_i8(J->seed, J->stream, J->sign_offset + (uint64_t)i0, ni, rb);
         T *mp = mult + (p - p0);
         size_t pos = q;                       /* position inside the segment */
         for (size_t k = 0; k < ni; k++) {

@@ -22,7 +22,7 @@ CATALOG = (
     ("hamming:4", "Walsh-Hadamard, Krawtchouk eigenvalues"),
     ("tree:4", "Haar (coarse to fine)"),
     ("symmetric:16", "Helmert"),
-    ("direct(cyclic:4,elementary_abelian:2)", "DFT (x) WHT"),
+    ("direct(cyclic:4,elementary_abelian:2)", "real Fourier (x) WHT"),
     ("wreath(cyclic:4,symmetric:4)", "wreath: Helmert coarse, Fourier fine"),
 )
 
@@ -94,6 +94,11 @@ def format_catalog(rows) -> str:
 def _run_catalog(args) -> int:
     rows = catalog_rows(rng=args.seed)
     print(format_catalog(rows))
+    if args.resolution:
+        from ._cmd_compact import resolution_report
+
+        print()
+        resolution_report(sys.stdout, n=16)
     return 0
 
 
@@ -145,6 +150,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("catalog", help="list each group family with its transform and a verification")
     p.add_argument("--seed", type=int, default=0, help="seed of the random invariant covariances")
+    p.add_argument("--resolution", action="store_true",
+                   help="also print the resolution along every subgroup chain at N = 16")
     p.set_defaults(func=_run_catalog)
 
     p = sub.add_parser(
@@ -173,12 +180,14 @@ def _tour_tree12(out) -> None:
 
     t0 = time.perf_counter()
     G = tree(12)
+    n_orb = G.n_orbitals()
     T = matched_transform(G)
     x = np.random.default_rng(1).standard_normal(G.degree)
     y = T.forward(x)
     err = float(np.linalg.norm(T.inverse(y) - x) / np.linalg.norm(x))
     print(
-        f"tree(12): N = {G.degree}, |G| = 2^{G.order().bit_length() - 1}, plan {T.plan.describe()}, "
+        f"tree(12): N = {G.degree}, |G| = 2^{G.order().bit_length() - 1}, {n_orb} orbitals, "
+        f"plan {T.plan.describe()}, "
         f"round-trip error {err:.1e}, {time.perf_counter() - t0:.2f} s",
         file=out,
     )

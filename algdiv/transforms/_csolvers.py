@@ -117,11 +117,18 @@ class CWhtSolver(Solver):
         return CWhtPlan(problem)
 
 
+def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset):
+    """``_KERNELS["hd_seed"]``: scale * P_order H D x along ``axis``, D generated in the kernel."""
+    return _core.ext.execute(x, None, axis, scale, order, workers, None, seed, stream, None,
+                             per_row, offset)
+
+
 def _install():
     if _core.ext is None:
         return
     _KERNELS["wht"] = _core.ext.wht
     _KERNELS["hd"] = _core.ext.hd
+    _KERNELS["hd_seed"] = _hd_seed
     try:
         register_solver(CWhtSolver())
     except ValueError:      # already registered (a reload)

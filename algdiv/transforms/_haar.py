@@ -5,6 +5,7 @@ import numpy as np
 
 from ._plan import Problem, get_planner
 from . import _validate as V
+from ._dispatch import NUMPY as _NUMPY, route as _route
 
 __all__ = ["haar", "ihaar", "reed_muller", "arithmetic", "iarithmetic"]
 
@@ -89,6 +90,10 @@ def haar(x, axis=-1, norm="ortho", *, out=None, plan=None):
     >>> bool(np.allclose(ihaar(y), np.arange(8.0)))
     True
     """
+    if type(x) is not np.ndarray:
+        r = _route("haar", haar, x, dict(axis=axis, norm=norm, out=out, plan=plan))
+        if r is not _NUMPY:
+            return r
     return _haar_call(x, axis, norm, out, plan, False)
 
 
@@ -102,6 +107,10 @@ def ihaar(y, axis=-1, norm="ortho", *, out=None, plan=None):
     >>> ihaar(np.array([10, -4, -1, -1]), norm="backward")
     array([1., 2., 3., 4.])
     """
+    if type(y) is not np.ndarray:
+        r = _route("ihaar", ihaar, y, dict(axis=axis, norm=norm, out=out, plan=plan))
+        if r is not _NUMPY:
+            return r
     return _haar_call(y, axis, norm, out, plan, True)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _validate as V
 from . import _wht
+from ._dispatch import NUMPY as _NUMPY, route as _route
 from ._wht import _wht_call, norm_scale
 
 __all__ = ["rademacher", "rademacher_at", "hd"]
@@ -172,8 +173,8 @@ def _shared_signs(seed, stream, n):
     return d
 
 
-def hd(x, signs=None, seed=None, *, stream=0, per_row=False, axis=-1, norm="ortho",
-       order="natural", out=None):
+def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, norm="ortho",
+       order="natural", workers=None, out=None):
     r"""Randomized Hadamard transform ``y = H D x`` along ``axis``.
 
     Parameters
@@ -184,17 +185,25 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, axis=-1, norm="orth
         The diagonal of D: shape ``(n,)`` (broadcast along ``axis`` to every
         row) or ``x``'s full shape.  Exactly one of ``signs`` and ``seed``.
     seed : int, optional
-        Generate D with :func:`rademacher`: by default ONE vector
-        ``rademacher(seed, n, stream)`` shared by every row.  With
-        ``per_row=True`` row r (C order of the batch shape, after moving
-        ``axis`` last) uses flat indices ``r*n .. r*n + n - 1``, i.e. D is
+        Generate D with the counter-based generator of :func:`rademacher`
+        (inside the C kernel when it is available: no sign array is made):
+        by default ONE vector ``rademacher_at(seed, offset + arange(n),
+        stream)`` shared by every row.  With ``per_row=True`` row r (C order
+        of the batch shape, after moving ``axis`` last) uses flat indices
+        ``offset + r*n .. offset + r*n + n - 1``; with ``offset=0`` D is
         ``rademacher(seed, batch_shape + (n,), stream)`` moved to ``axis``.
     stream : int, optional
     per_row : bool, optional
+    offset : int, optional
+        First sign index (``seed=`` only; in [0, 2^64)).  A chunk of rows
+        starting at row ``r0`` of a larger batch passes ``offset=r0 * n``
+        with ``per_row=True`` and gets the signs the whole batch would.
     axis : int, optional
     norm : {"ortho", "backward", "forward"}, optional
         Default "ortho": ``H D`` is orthogonal.
     order : {"natural", "sequency", "dyadic"}, optional
+    workers : int, optional
+        Threads, as for :func:`fwht`.
     out : ndarray, optional
 
     Returns
@@ -217,35 +226,80 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, axis=-1, norm="orth
     True
     >>> bool(np.isclose(np.linalg.norm(hd(x, seed=1)), np.linalg.norm(x)))
     True
+    >>> X = np.ones((4, 8))
+    >>> bool(np.array_equal(hd(X, seed=1, per_row=True)[2:],
+    ...                     hd(X[2:], seed=1, per_row=True, offset=2 * 8)))
+    True
     """
+    if type(x) is not np.ndarray:
+        r = _route("hd", hd, x, dict(signs=signs, seed=seed, stream=stream, per_row=per_row,
+                                     offset=offset, axis=axis, norm=norm, order=order,
+                                     workers=workers, out=out))
+        if r is not _NUMPY:
+            return r
     xa = V.as_array(x)
     ax = V.as_axis(axis, xa.ndim)
     n = xa.shape[ax]
     if (signs is None) == (seed is None):
         raise ValueError("Arguments 'signs' and 'seed': give exactly one of them, not "
                          + ("both." if signs is not None else "neither."))
-    if signs is not None:
-        d = np.asarray(signs)
-        if d.dtype.kind not in "biufc":
-            raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
-        if d.shape == (n,):
-            d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
-        elif d.shape != xa.shape:
-            raise ValueError(f"Argument 'signs' must have shape {(n,)} or {xa.shape}, not {d.shape}.")
-    elif per_row:
-        moved = np.moveaxis(xa, ax, -1).shape
-        d = np.moveaxis(rademacher(seed, moved, stream), -1, ax)
-    else:
-        d = _shared_signs(seed, stream, n).reshape((n,) + (1,) * (xa.ndim - 1 - ax))
     norm = V.as_norm(norm)
+    if signs is None:
+        return _hd_seeded(xa, ax, n, seed, stream, bool(per_row), offset, norm, order, workers, out)
+    if offset != 0:
+        raise ValueError(f"Argument 'offset' applies to seed= only; with signs= it must be 0, "
+                         f"not {offset!r}.")
+    d = np.asarray(signs)
+    if d.dtype.kind not in "biufc":
+        raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
+    if d.shape == (n,):
+        d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
+    elif d.shape != xa.shape:
+        raise ValueError(f"Argument 'signs' must have shape {(n,)} or {xa.shape}, not {d.shape}.")
     kern = _wht._KERNELS.get("hd")
     if (kern is not None and out is None and order == "natural" and ax == xa.ndim - 1
             and xa.dtype.char in "fd" and xa.flags.c_contiguous and n >= 1 and not n & (n - 1)
             and d.dtype == np.int8 and (d.ndim == 1 or d.shape == xa.shape)):
         m = xa.size // n if n else 0
         dd = np.ascontiguousarray(d.reshape(-1, n) if d.shape == xa.shape else d.reshape(n))
-        return kern(xa.reshape(m, n), dd, norm_scale(norm, n, False), None).reshape(xa.shape)
+        return kern(xa.reshape(m, n), dd, norm_scale(norm, n, False), workers).reshape(xa.shape)
+    return _hd_numpy(xa, d, ax, norm, order, workers, out)
+
+
+def _hd_numpy(xa, d, ax, norm, order, workers, out):
     if xa.dtype.kind in "iu":
         xa = xa.astype(np.float64)
     dx = xa * d.astype(xa.dtype if xa.dtype.kind in "fc" else np.float64, copy=False)
-    return _wht_call(dx, ax, norm, order, True, None, out, None, False)
+    return _wht_call(dx, ax, norm, order, True, workers, out, None, False)
+
+
+_ORDER_CODES = {"natural": 0, "sequency": 1, "dyadic": 2}
+
+
+def _hd_seeded(xa, ax, n, seed, stream, per_row, offset, norm, order, workers, out):
+    """hd with D from the generator: in the C kernel when it applies, else numpy signs."""
+    seed = _u64(seed, "seed")
+    stream = _u64(stream, "stream")
+    offset = _u64(offset, "offset")
+    order = V.as_order(order)
+    kern = _wht._KERNELS.get("hd_seed")
+    if (kern is not None and out is None and n >= 1 and not n & (n - 1)
+            and xa.dtype.kind in "fciu" and (not per_row or ax == xa.ndim - 1)):
+        if xa.dtype.kind in "iu":
+            xa = xa.astype(np.float64)
+        elif xa.dtype.char not in "fdFD" or not xa.dtype.isnative:
+            xa = xa.astype(xa.dtype.newbyteorder("=") if xa.dtype.char in "fdFD" else np.float64)
+        return kern(xa, ax, norm_scale(norm, n, False), _ORDER_CODES[order], workers, seed,
+                    stream, per_row, offset)
+    key = _key(seed, stream)
+    if per_row:
+        moved = np.moveaxis(xa, ax, -1).shape
+        idx = np.arange(xa.size, dtype=np.uint64).reshape(moved) + np.uint64(offset)
+        d = np.moveaxis(_signs_from_counters(key, idx), -1, ax)
+    elif offset == 0:
+        d = _shared_signs(seed, stream, n)
+    else:
+        d = _signs_from_counters(key, np.arange(n, dtype=np.uint64) + np.uint64(offset))
+    if not per_row:
+        d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
+    return _hd_numpy(xa, d, ax, norm, order, workers, out)

@@ -32,6 +32,7 @@ import numpy as np
 from ._hadamard import order_permutation, paley_hadamard, split_length
 from ._plan import Plan, Problem, Solver, _dtype_name, get_planner
 from . import _validate as V
+from ._dispatch import NUMPY as _NUMPY, route as _route
 
 __all__ = ["fwht", "ifwht", "fwhtn", "ifwhtn", "WhtPlan", "WhtSolver", "sylvester"]
 
@@ -393,11 +394,17 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
     >>> ifwht(fwht(np.arange(8.0)))
     array([0., 1., 2., 3., 4., 5., 6., 7.])
     """
-    f = _fast(x, axis, norm, order, out, plan, False)
-    if f is not None:
-        kern, n = f
-        y = kern(x.reshape(-1, n), norm_scale(norm, n, False), workers)
-        return y.reshape(x.shape)
+    if type(x) is np.ndarray:
+        f = _fast(x, axis, norm, order, out, plan, False)
+        if f is not None:
+            kern, n = f
+            y = kern(x.reshape(-1, n), norm_scale(norm, n, False), workers)
+            return y.reshape(x.shape)
+    else:
+        r = _route("fwht", fwht, x, dict(axis=axis, norm=norm, order=order,
+                   overwrite_x=overwrite_x, workers=workers, out=out, plan=plan))
+        if r is not _NUMPY:
+            return r
     return _wht_call(x, axis, norm, order, overwrite_x, workers, out, plan, False)
 
 
@@ -420,11 +427,17 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
     >>> ifwht(np.array([10.0, -4.0, 0.0, -2.0]), order="walsh")
     array([1., 2., 3., 4.])
     """
-    f = _fast(x, axis, norm, order, out, plan, True)
-    if f is not None:
-        kern, n = f
-        y = kern(x.reshape(-1, n), norm_scale(norm, n, True), workers)
-        return y.reshape(x.shape)
+    if type(x) is np.ndarray:
+        f = _fast(x, axis, norm, order, out, plan, True)
+        if f is not None:
+            kern, n = f
+            y = kern(x.reshape(-1, n), norm_scale(norm, n, True), workers)
+            return y.reshape(x.shape)
+    else:
+        r = _route("ifwht", ifwht, x, dict(axis=axis, norm=norm, order=order,
+                   overwrite_x=overwrite_x, workers=workers, out=out, plan=plan))
+        if r is not _NUMPY:
+            return r
     return _wht_call(x, axis, norm, order, overwrite_x, workers, out, plan, True)
 
 
@@ -471,6 +484,11 @@ def fwhtn(x, axes=None, norm="backward", order="natural", overwrite_x=False, wor
     array([[1, 1],
            [1, 1]])
     """
+    if type(x) is not np.ndarray:
+        r = _route("fwhtn", fwhtn, x, dict(axes=axes, norm=norm, order=order,
+                   overwrite_x=overwrite_x, workers=workers, out=out))
+        if r is not _NUMPY:
+            return r
     return _whtn(x, axes, norm, order, overwrite_x, workers, out, False)
 
 
@@ -486,5 +504,10 @@ def ifwhtn(x, axes=None, norm="backward", order="natural", overwrite_x=False, wo
     >>> bool(np.allclose(ifwhtn(fwhtn(x)), x))
     True
     """
+    if type(x) is not np.ndarray:
+        r = _route("ifwhtn", ifwhtn, x, dict(axes=axes, norm=norm, order=order,
+                   overwrite_x=overwrite_x, workers=workers, out=out))
+        if r is not _NUMPY:
+            return r
     return _whtn(x, axes, norm, order, overwrite_x, workers, out, True)
 

@@ -1,0 +1,97 @@
+"""Tier A: the catalog of candidate groups for N points."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["catalog", "unordered_orbital_count", "symmetric_orbitals"]
+
+
+def _is_pow2(n):
+    return n >= 2 and n & (n - 1) == 0
+
+
+def _factor_pairs(n):
+    return [(a, n // a) for a in range(2, n // 2 + 1) if n % a == 0]
+
+
+def catalog(n):
+    r"""Candidate groups for tier A, built for ``n`` points.
+
+    The list holds the trivial and symmetric groups, ``cyclic(n)``,
+    ``dihedral(n)``; for :math:`n = 2^k` also ``elementary_abelian(k)``,
+    ``hamming(k)`` and ``tree(k)``; and for every factorization :math:`n = a b`
+    (:math:`a, b \ge 2`) the direct products ``cyclic(a) x cyclic(b)``,
+    ``dihedral(a) x dihedral(b)``, ``symmetric(a) x symmetric(b)`` (product action,
+    index ``x b + y``) and the wreath products ``X(a) wr Y(b)`` with
+    X, Y in {cyclic, symmetric} (X acts inside ``b`` blocks of size ``a``, Y
+    permutes the blocks). Candidates with the same orbitals are the same
+    constraint on a symmetric covariance (e.g. ``cyclic(n)`` and ``dihedral(n)``:
+    a real symmetric circulant is dihedral-invariant); only the one of largest
+    order is kept.
+
+    Parameters
+    ----------
+    n : int
+        Number of points, ``n >= 2``.
+
+    Returns
+    -------
+    list of algdiv.groups.PermutationGroup
+
+    Examples
+    --------
+    >>> [G.name for G in catalog(4)]  # doctest: +NORMALIZE_WHITESPACE
+    ['trivial(4)', 'symmetric(4)', 'dihedral(4)', 'elementary_abelian(2)', 'hamming(2)',
+     'tree(2)']
+    """
+    from algdiv import groups as g
+
+    n = int(n)
+    if n < 2:
+        raise ValueError(f"Argument 'n' must be >= 2, not {n}.")
+
+    def dih(m):
+        return g.dihedral(m) if m >= 3 else g.cyclic(m)
+
+    out = [g.trivial(n), g.symmetric(n), g.cyclic(n)]
+    if n >= 3:
+        out.append(g.dihedral(n))
+    if _is_pow2(n):
+        k = n.bit_length() - 1
+        out += [g.elementary_abelian(k), g.hamming(k), g.tree(k)]
+    for a, b in _factor_pairs(n):
+        out += [g.direct_product(g.cyclic(a), g.cyclic(b)),
+                g.direct_product(dih(a), dih(b)),
+                g.direct_product(g.symmetric(a), g.symmetric(b))]
+        for inner in (g.cyclic(a), g.symmetric(a)):
+            for outer in (g.cyclic(b), g.symmetric(b)):
+                out.append(g.wreath_product(inner, outer))
+    # one representative (largest order, first listed) per partition of the
+    # unordered pairs: on symmetric matrices those groups have the same Reynolds
+    # projection (e.g. cyclic(n) and dihedral(n))
+    best = {}
+    for G in out:
+        key = symmetric_orbitals(G.orbitals()).tobytes()
+        if key not in best or G.order() > best[key].order():
+            best[key] = G
+    kept = {id(G) for G in best.values()}
+    return [G for G in out if id(G) in kept]
+
+
+def symmetric_orbitals(labels):
+    """Labels 0..r-1 of the orbits on unordered pairs, as an (N, N) symmetric array."""
+    t = labels.T
+    r = int(labels.max()) + 1
+    key = np.minimum(labels, t).astype(np.int64) * r + np.maximum(labels, t)
+    _, lab = np.unique(key.ravel(), return_inverse=True)
+    return lab.reshape(labels.shape).astype(np.int32)
+
+
+def unordered_orbital_count(labels):
+    """Number of orbits on unordered pairs {i, j} (i = j included): free parameters
+    of a symmetric invariant matrix, the resolution of a multiplicity-free action."""
+    t = labels.T
+    lo = np.minimum(labels, t)
+    hi = np.maximum(labels, t)
+    r = int(labels.max()) + 1
+    return int(np.unique((lo.astype(np.int64) * r + hi).ravel()).size)

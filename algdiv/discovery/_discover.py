@@ -1,0 +1,396 @@
+"""discover(): from an empirical covariance or samples to its matched group."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._automorphisms import colored_automorphisms
+from ._catalog import catalog, symmetric_orbitals, unordered_orbital_count
+from ._coloring import coherent_closure, color_entries, default_tol
+from ._gevp import sequential_gevp
+from ._residual import _as_group, _orbital_mean
+from ._thresholds import (BootstrapDraws, bootstrap_lr_threshold, bootstrap_threshold,
+                          lr_statistic, moment_threshold, screen_bound)
+from ._validate import as_covariance, as_level, as_n_samples, as_samples, sample_covariance
+
+__all__ = ["discover", "DiscoveryResult", "CandidateScore", "TIERS", "DEFAULT_TIERS_MAX_N"]
+
+#: tier names: A catalog scoring, B exact automorphisms, C double-commutator GEVP
+TIERS = ("catalog", "exact", "gevp")
+#: above this N the default tiers leave out the GEVP (its dictionary grows too fast)
+DEFAULT_TIERS_MAX_N = 64
+#: the parametric bootstrap is the default threshold up to this N, the moment form above
+BOOTSTRAP_MAX_N = 64
+N_BOOT = 200
+#: exact covariances: relative tolerance of delta and of the colouring
+EXACT_RTOL = 4.0 * np.sqrt(np.finfo(np.float64).eps)
+#: noisy tier B: entries closer than this many standard errors share a colour
+COLOR_GAP_SE = 1.0
+
+
+@dataclass
+class CandidateScore:
+    """One row of the verdict table."""
+
+    group: object
+    tiers: tuple
+    delta: float
+    statistic: float     # the tested statistic: delta, or the likelihood ratio for "lr"
+    threshold: float     # ... and its (1 - level) quantile under H0
+    method: str          # "lr-bootstrap" | "delta-bootstrap" | "delta-moments" | "screen" | "exact"
+    accepted: bool
+    resolution: int      # orbits on unordered pairs (free parameters of an invariant R)
+    versus: str = ""     # stage 2: the nearest finer accepted proposal H it was tested against
+    nested_statistic: float = float("nan")
+    nested_threshold: float = float("nan")
+
+    @property
+    def name(self):
+        return self.group.name
+
+    @property
+    def order(self):
+        return self.group.order()
+
+
+def _fmt_order(k):
+    return str(k) if k < 10**9 else f"{k:.3e}"
+
+
+class DiscoveryResult:
+    r"""What :func:`discover` found.
+
+    Attributes
+    ----------
+    group : algdiv.groups.PermutationGroup
+        The verdict: the accepted proposal of least resolution (largest order on ties).
+    delta : float
+        Its commutativity residual :math:`\delta_G(\hat R)`.
+    alpha : float
+        Energy colouring index :math:`1 - \delta_G^2`.
+    alpha_scheme : float or None
+        Scheme colouring index of the (noise-aware) colouring of :math:`\hat R`
+        against its automorphism group (None when the exact tier did not run).
+    estimate : ndarray
+        The group-averaged covariance :math:`\Pi_G \hat R` (symmetry-aware estimator).
+    cov : ndarray
+        The covariance that was analysed (:math:`\hat R`).
+    n_samples : int or None
+        Degrees of freedom used for the thresholds (None: exact covariance).
+    table : list of CandidateScore
+        Every proposal with its score and threshold, verdict first then by resolution.
+    certificate : float or None
+        Tier C's :math:`\lambda_{\min}` after deflation (None when tier C did not run).
+    transform : algdiv.Transform
+        ``matched_transform(group, cov=estimate)``, computed on first access.
+    """
+
+    def __init__(self, group, delta, alpha, alpha_scheme, estimate, cov, n_samples, table,
+                 certificate, level):
+        self.group = group
+        self.delta = delta
+        self.alpha = alpha
+        self.alpha_scheme = alpha_scheme
+        self.estimate = estimate
+        self.cov = cov
+        self.n_samples = n_samples
+        self.table = table
+        self.certificate = certificate
+        self.level = level
+
+    @functools.cached_property
+    def transform(self):
+        from algdiv.bases import matched_transform
+
+        return matched_transform(self.group, cov=self.estimate)
+
+    def __repr__(self):
+        return (f"DiscoveryResult(group={self.group.name}, order={_fmt_order(self.group.order())}, "
+                f"delta={self.delta:.3g})")
+
+    def __str__(self):
+        n = self.cov.shape[0]
+        L = "exact covariance" if self.n_samples is None else f"L = {self.n_samples} dof"
+        head = (f"matched group: {self.group.name}  (order {_fmt_order(self.group.order())}, "
+                f"N = {n}, {L}, level {self.level:g})\n"
+                f"delta = {self.delta:.4g}   alpha = {self.alpha:.4g}   alpha_scheme = "
+                + ("-" if self.alpha_scheme is None else f"{self.alpha_scheme:.4g}")
+                + ("" if self.certificate is None else
+                   f"   gevp lambda_min = {self.certificate:.3g}"))
+        w = max(24, max(len(r.name) for r in self.table))
+        lines = [head, "",
+                 f"{'candidate':<{w}} {'tiers':<14} {'order':>10} {'res':>5} "
+                 f"{'delta':>9} {'statistic':>10} {'threshold':>10} {'method':<15} verdict"
+                f"  [nested test: statistic / threshold vs finer H]"]
+        for r in self.table:
+            mark = "accept" if r.accepted else "reject"
+            if r.group is self.group:
+                mark = "MATCHED"
+            lines.append(
+                f"{r.name:<{w}} {'+'.join(r.tiers):<14} {_fmt_order(r.order):>10} "
+                f"{r.resolution:>5} {r.delta:>9.4g} {r.statistic:>10.4g} {r.threshold:>10.4g} "
+                f"{r.method:<15} {mark}"
+                + (f"  [{r.nested_statistic:.4g} / {r.nested_threshold:.4g} vs {r.versus}]"
+                   if r.versus else ""))
+        return "\n".join(lines)
+
+
+def _refines(fine, coarse):
+    """Whether the partition ``fine`` refines ``coarse`` (coarse constant on fine classes)."""
+    r = int(fine.max()) + 1
+    pairs = np.unique(fine.ravel().astype(np.int64) * (int(coarse.max()) + 1) + coarse.ravel())
+    return pairs.size == r
+
+
+def _as_tiers(tiers, n):
+    if tiers is None:
+        return TIERS if n <= DEFAULT_TIERS_MAX_N else ("catalog", "exact")
+    if isinstance(tiers, str):
+        tiers = (tiers,)
+    tiers = tuple(tiers)
+    bad = [t for t in tiers if t not in TIERS]
+    if bad or not tiers:
+        raise ValueError(f"Argument 'tiers' must be a non-empty subset of {TIERS}, not {tiers!r}.")
+    return tiers
+
+
+def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=None,
+             level=0.05, rng=None, threshold="auto", test="auto", n_boot=N_BOOT):
+    r"""Find the matched group of a covariance, its transform and how sure that is.
+
+    Every tier proposes groups; each proposal :math:`G` is scored by its
+    commutativity residual :math:`\delta_G(\hat R) = \|\hat R - \Pi_G \hat R\|_F /
+    \|\hat R\|_F` and accepted when :math:`\delta_G \le \tau_G(L)`, the (1 - level)
+    quantile of :math:`\delta_G` under the hypothesis that the population covariance
+    is :math:`\Pi_G \hat R`. The verdict is the accepted proposal of least
+    resolution (fewest orbits on unordered pairs, i.e. fewest free parameters;
+    largest order on ties): the largest accepted group along a chain.
+
+    Parameters
+    ----------
+    cov : array_like, shape (N, N), optional
+        Covariance (real symmetric, not symmetrized here). Give ``n_samples`` if it
+        is an estimate; without it, ``cov`` is taken as exact (noise-free) and the
+        thresholds are numerical tolerances (:math:`4\sqrt{\epsilon}`).
+    samples : array_like, shape (L, N), optional
+        Snapshots (rows). The centred sample covariance with L - 1 degrees of
+        freedom is analysed. Exactly one of ``cov`` and ``samples``.
+    n_samples : int, optional
+        The number of snapshots L behind ``cov`` (used as its degrees of freedom).
+    candidates : sequence of algdiv.groups.PermutationGroup, optional
+        Tier A candidates (default :func:`catalog` for N).
+    tiers : sequence of {"catalog", "exact", "gevp"}, optional
+        Default: all three for :math:`N \le 64`, ``("catalog", "exact")`` above,
+        where the GEVP dictionary (O(N^2) atoms with transpositions, O(N) without)
+        makes its :math:`O(d^2 N^2 + d^3)` cost dominate.
+    level : float
+        Per-candidate false-rejection probability (default 0.05).
+    rng : seed or numpy.random.Generator, optional
+        For the bootstrap draws.
+    threshold : {"auto", "bootstrap", "moments"}
+        Threshold method for an estimated covariance: the vectorized parametric
+        bootstrap (``n_boot`` Wishart draws via the Bartlett decomposition) or the
+        moment-matched scaled :math:`\chi^2` (see :func:`moment_threshold`).
+        ``"auto"``: bootstrap up to N = 64, moments above. Either way, candidates
+        whose :math:`\delta` exceeds the conservative bound of :func:`screen_bound`
+        are rejected without computing their own threshold (method ``"screen"``).
+    n_boot : int
+        Bootstrap draws (default 200).
+
+    Returns
+    -------
+    DiscoveryResult
+        ``.group``, ``.transform``, ``.delta``, ``.alpha``, ``.alpha_scheme``,
+        ``.estimate``, ``.table``; ``str(result)`` prints the verdict table.
+
+    Raises
+    ------
+    ValueError
+        Non-square or non-symmetric ``cov``, NaN/Inf, L < 2, N = 1, both or neither
+        of ``cov``/``samples``, bad ``tiers``/``level``.
+
+    Notes
+    -----
+    Tiers. A (``"catalog"``): the catalog groups. B (``"exact"``): the exact
+    automorphism group of the colouring of :math:`\hat R` (entries equal within the
+    tolerance: :math:`4\sqrt{\epsilon}\max|R|` for an exact covariance, one
+    standard error :math:`\sqrt{(R_{ii}R_{jj} + R_{ij}^2)/L}` for an estimate),
+    computed by BLISS (python-igraph) or a built-in refinement search. C
+    (``"gevp"``): generators from the sequential double-commutator eigenproblem,
+    rounded to permutations, closed into a group.
+
+    The group-averaged covariance :math:`\Pi_G \hat R` satisfies, for a
+    G-invariant population covariance, :math:`\|\Pi_G\hat R - R\|_F^2 = \|\hat R -
+    R\|_F^2 - \|\hat R - \Pi_G \hat R\|_F^2`: it is never worse than the sample
+    covariance.
+
+    References
+    ----------
+    M. A. Thornton, "Unification of signal transform theory", arXiv:2605.11589;
+    "Polynomial-time optimal group selection via the double-commutator eigenvalue
+    problem", arXiv:2605.00834 (2026).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import algdiv
+    >>> i = np.arange(16)
+    >>> R = 0.8 ** np.minimum((i[:, None] - i) % 16, (i - i[:, None]) % 16)
+    >>> res = algdiv.discover(R)
+    >>> res.group.name, res.group.order()
+    ('dihedral(16)', 32)
+    >>> X = np.random.default_rng(0).multivariate_normal(np.zeros(16), R, size=3000)
+    >>> algdiv.discover(samples=X, rng=1).group.name
+    'dihedral(16)'
+    """
+    if (cov is None) == (samples is None):
+        raise ValueError("Give exactly one of 'cov' (N x N) and 'samples' (L x N).")
+    if samples is not None:
+        if n_samples is not None:
+            raise ValueError(
+                "Argument 'n_samples' is only for 'cov'; with 'samples' L is their row count.")
+        R, dof = sample_covariance(as_samples(samples))
+    else:
+        R = as_covariance(cov)
+        dof = as_n_samples(n_samples)
+    level = as_level(level)
+    n = R.shape[0]
+    tiers = _as_tiers(tiers, n)
+    if threshold not in ("auto", "bootstrap", "moments"):
+        raise ValueError(
+            f"Argument 'threshold' must be 'auto', 'bootstrap' or 'moments', not {threshold!r}.")
+    if threshold == "auto":
+        threshold = "bootstrap" if n <= BOOTSTRAP_MAX_N else "moments"
+    if test not in ("auto", "lr", "delta"):
+        raise ValueError(f"Argument 'test' must be 'auto', 'lr' or 'delta', not {test!r}.")
+    if test == "lr" and (threshold != "bootstrap" or dof is None or dof <= n):
+        raise ValueError(
+            "Argument test='lr' needs an estimated covariance with more degrees of freedom "
+            f"than N = {n} (got {dof}) and threshold='bootstrap'.")
+    rng = np.random.default_rng(rng)
+    from algdiv.groups import from_generators
+
+    proposals = {}   # symmetric-orbital key -> [group, tiers]
+
+    def propose(G, tier):
+        key = symmetric_orbitals(G.orbitals()).tobytes()
+        if key in proposals:
+            entry = proposals[key]
+            if tier not in entry[1]:
+                entry[1].append(tier)
+            if G.order() > entry[0].order():
+                entry[0] = G
+        else:
+            proposals[key] = [G, [tier]]
+
+    # the trivial group (the sample covariance itself, the KLT) is always a
+    # proposal, and always accepted: the verdict exists whatever the tiers say
+    from algdiv.groups import trivial
+
+    propose(trivial(n), "base")
+    if "catalog" in tiers:
+        cands = catalog(n) if candidates is None else [
+            _as_group(G, n, "candidates") for G in candidates]
+        for G in cands:
+            propose(G, "catalog")
+    nR2 = float(np.sum(R * R))
+    nR = np.sqrt(nR2)
+    alpha_scheme = None
+    if "exact" in tiers:
+        if dof is None:
+            tol = default_tol(R)
+        else:
+            d = np.diag(R)
+            tol = COLOR_GAP_SE * np.sqrt((np.abs(np.outer(d, d)) + R * R) / dof)
+        colors = color_entries(R, tol)
+        gens = colored_automorphisms(colors)
+        aut = from_generators(np.asarray(gens, dtype=np.intp).reshape(-1, n), n,
+                              name="aut(colouring)")
+        propose(aut, "exact")
+        alpha_scheme = float((int(coherent_closure(colors).max()) + 1) / aut.n_orbitals())
+    certificate = None
+    if "gevp" in tiers:
+        if dof is None:
+            lam_tol, gen_tol = EXACT_RTOL ** 2, EXACT_RTOL
+        else:
+            noise2 = (float(np.trace(R)) ** 2 + nR2) / dof   # E ||R_hat - R||_F^2
+            lam_tol = 6.0 * noise2 / (n * nR2)
+            gen_tol = 1.5 * np.sqrt(2.0 * noise2) / nR
+        seq = sequential_gevp(R, tol=lam_tol, gen_tol=gen_tol)
+        certificate = seq.certificate
+        propose(from_generators(seq.generators.reshape(-1, n), n, name="gevp"), "gevp")
+
+    # --- score every proposal -------------------------------------------------------
+    # Stage 1 tests each proposal G against the saturated model, stage 2 tests each
+    # survivor against the nearest finer model H that passed both stages (least
+    # resolution among those whose orbitals refine G's): the omnibus test alone has
+    # little power against a near-symmetry that merges only a few orbitals.
+    # Each stage runs at level / 2, so a true G is falsely rejected with
+    # probability <= level. The screen runs at level / 100.
+    bound = None if dof is None else screen_bound(R, dof, level / 100)
+    if test == "auto":
+        test = ("lr" if dof is not None and threshold == "bootstrap" and dof > n
+                and np.linalg.eigvalsh(R)[0] > 0 else "delta")
+    state = {"draws": None}
+
+    def run_test(G, S, labels, counts, delta, finer, alt):
+        """(statistic, threshold, method) of G against the saturated model or ``finer``."""
+        if dof is None:
+            return delta, EXACT_RTOL, "exact"
+        if threshold == "bootstrap":
+            if state["draws"] is None:
+                state["draws"] = BootstrapDraws(n, dof, int(n_boot), rng)
+            if test == "lr":
+                return (lr_statistic(alt, S, dof),
+                        bootstrap_lr_threshold(S, labels, counts, state["draws"], level / 2,
+                                               finer), "lr-bootstrap")
+            stat = float(np.linalg.norm(alt - S) / nR)
+            return (stat, bootstrap_threshold(S, labels, counts, state["draws"], level / 2,
+                                              finer), "delta-bootstrap")
+        stat = float(np.linalg.norm(alt - S) / nR)
+        return (stat, moment_threshold(S, labels, counts, dof, level / 2, nR, rng,
+                                       finer=finer), "delta-moments")
+
+    rows, info = [], []
+    for G, tier_list in proposals.values():
+        labels = G.orbitals()
+        counts = np.bincount(labels.ravel())
+        S = _orbital_mean(labels, counts, R)
+        delta = float(np.linalg.norm(R - S) / nR)
+        if G.generators.shape[0] == 0:
+            stat, tau, method = 0.0, 0.0, "trivial"
+        elif dof is not None and delta > bound:
+            stat, tau, method = delta, bound, "screen"
+        else:
+            stat, tau, method = run_test(G, S, labels, counts, delta, None, R)
+        rows.append(CandidateScore(G, tuple(tier_list), delta, stat, tau, method, stat <= tau,
+                                   unordered_orbital_count(labels)))
+        info.append((labels, counts, S, symmetric_orbitals(labels)))
+    if dof is not None:
+        # fine to coarse, so that the finer models a test leans on have passed both stages
+        survivors = sorted((k for k, r in enumerate(rows) if r.accepted),
+                           key=lambda k: (-rows[k].resolution, rows[k].order))
+        passed = []
+        for k in survivors:
+            finer = [j for j in passed if rows[j].resolution > rows[k].resolution
+                     and _refines(info[j][3], info[k][3])]
+            if rows[k].group.generators.shape[0] and finer:
+                j = min(finer, key=lambda j: (rows[j].resolution, -rows[j].order))
+                if rows[j].group.generators.shape[0]:   # else: the saturated model, done
+                    labels, counts, S, _ = info[k]
+                    stat, tau, _m = run_test(rows[k].group, S, labels, counts, rows[k].delta,
+                                             (info[j][0], info[j][1]), info[j][2])
+                    r = rows[k]
+                    r.versus, r.nested_statistic, r.nested_threshold = rows[j].name, stat, tau
+                    r.accepted = stat <= tau
+            if rows[k].accepted:
+                passed.append(k)
+    accepted = [r for r in rows if r.accepted]
+    best = min(accepted, key=lambda r: (r.resolution, -r.order))
+    rows.sort(key=lambda r: (r is not best, not r.accepted, r.resolution, -r.order))
+    G = best.group
+    estimate = _orbital_mean(G.orbitals(), np.bincount(G.orbitals().ravel()), R)
+    return DiscoveryResult(G, best.delta, 1.0 - best.delta ** 2, alpha_scheme, estimate, R, dof,
+                           rows, certificate, level)

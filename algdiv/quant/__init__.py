@@ -1,0 +1,42 @@
+"""Rotation-domain quantization: RTN blocks, ITQ3_S-style 3-bit weights, QWHA, RotateKV-style KV.
+
+Hadamard rotations (orthonormal, ``norm="ortho"``) spread outliers before
+quantization; the exact inverse rotation restores the original domain, so the
+reconstruction error equals the grid error.  See ``docs/quant.md``.
+
+* building blocks: :func:`rtn`, :func:`rtn_bits_per_weight`,
+  :class:`HadamardRotation`, :func:`rotated_rtn`;
+* ITQ3_S-style 3-bit weights: :func:`itq3s_encode`, :func:`itq3s_decode`,
+  :func:`itq3s_load`, :class:`ITQ3SPacked` (byte layout version 1);
+* QWHA adapters: :func:`qwha_init`, :class:`QWHAAdapter`, :func:`ada_alloc`
+  and the baselines :func:`svd_adapter`, :func:`loftq`, :func:`cloq_adapter`,
+  :func:`random_position_adapter`, :func:`spectral_topk_adapter`;
+* KV cache: :func:`kv_quantize`, :func:`calibrate_reorder`,
+  :func:`sink_tokens_from_hidden`, :func:`apply_rope`, :func:`attention_errors`;
+* real and synthetic data offline: :func:`load_minilm`, :func:`minilm_weight`,
+  :func:`read_safetensors`, :func:`minilm_forward`, :func:`pydoc_activations`,
+  :func:`synthetic_kv`.
+"""
+from ._data import load_minilm, minilm_available, minilm_weight, read_safetensors, synthetic_kv
+from ._itq3s import ITQ3SPacked, itq3s_decode, itq3s_encode, itq3s_load
+from ._kv import (
+    KVQuantized, apply_rope, attention_errors, calibrate_reorder, kv_quantize, sink_tokens_from_hidden,
+)
+from ._minilm import minilm_embed, minilm_forward, pydoc_activations, wordpiece_ids
+from ._qwha import (
+    QWHAAdapter, ada_alloc, cloq_adapter, loftq, qwha_init, random_position_adapter, spectral_topk_adapter,
+    svd_adapter,
+)
+from ._rotate import HadamardRotation, rotated_rtn
+from ._rtn import rtn, rtn_bits_per_weight
+
+__all__ = [
+    "rtn", "rtn_bits_per_weight", "HadamardRotation", "rotated_rtn",
+    "ITQ3SPacked", "itq3s_encode", "itq3s_decode", "itq3s_load",
+    "QWHAAdapter", "qwha_init", "ada_alloc", "svd_adapter", "loftq", "cloq_adapter",
+    "random_position_adapter", "spectral_topk_adapter",
+    "KVQuantized", "kv_quantize", "calibrate_reorder", "sink_tokens_from_hidden", "apply_rope",
+    "attention_errors",
+    "load_minilm", "minilm_available", "minilm_weight", "read_safetensors", "minilm_forward",
+    "minilm_embed", "pydoc_activations", "wordpiece_ids", "synthetic_kv",
+]

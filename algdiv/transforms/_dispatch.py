@@ -1,0 +1,163 @@
+"""Array-module dispatch for the public transforms (numpy, cupy, dask, torch).
+
+The contract
+------------
+:func:`array_backend` names the array module of its arguments by the *module
+name of their type* (``type(a).__module__``), so it never imports cupy, dask
+or torch; it only sees them when the caller already passed one:
+
+* ``"numpy"``: numpy arrays and scalars, and anything that is not an array of
+  another module (lists, Python scalars; ``None`` is skipped);
+* ``"cupy"``: ``cupy.ndarray``; ``"dask"``: ``dask.array.Array``;
+  ``"torch"``: ``torch.Tensor`` (CPU or CUDA).
+
+Mixing two non-numpy kinds, or a non-numpy array with a numpy *array*
+(e.g. a cupy ``x`` with a numpy ``out=`` or ``signs=``), is a ``TypeError``
+naming both types.  Lists and Python scalars mix with anything.
+
+The public functions ``fwht``, ``ifwht``, ``fwhtn``, ``ifwhtn``, ``hd``,
+``haar`` and ``ihaar`` test ``type(x) is np.ndarray`` first (the numpy fast
+path pays nothing more); any other ``x`` goes through :func:`route`, which
+returns :data:`NUMPY` for numpy-like input (the numpy code then runs) or the
+result of
+
+* cupy, or a CUDA torch tensor:
+  ``importlib.import_module("algdiv.gpu._dispatch").call(name, x, **kwargs)``;
+* dask: ``importlib.import_module("algdiv.transforms._dask").map_transform(name, x, **kwargs)``;
+* a CPU torch tensor: the numpy function on ``x.detach().numpy()`` (and
+  ``out.numpy()`` / ``signs.numpy()`` for tensor ``out=`` / ``signs=``), the
+  result returned as a tensor with ``torch.from_numpy`` (``out`` itself when
+  given).
+
+``name`` is the public function's name (``"fwht"``, ...) and ``kwargs`` are
+*all* its other parameters by keyword, with the values the caller gave or
+their defaults: ``axis`` (``axes`` for fwhtn/ifwhtn), ``norm``, ``order``,
+``overwrite_x``, ``workers``, ``out``, ``plan`` for the WHT family; ``signs``,
+``seed``, ``stream``, ``per_row``, ``offset``, ``axis``, ``norm``, ``order``,
+``out`` for ``hd``; ``axis``, ``norm``, ``out``, ``plan`` for haar/ihaar.  A
+receiver refuses what it cannot do (e.g. a CPU ``plan=``) with a ``TypeError``
+or ``ValueError`` naming the argument.  A missing receiver module is an
+``ImportError`` saying which backend is absent.
+
+Examples
+--------
+>>> import numpy as np
+>>> from algdiv.transforms._dispatch import array_backend
+>>> array_backend(np.zeros(3), None, [1, 2])
+'numpy'
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+__all__ = ["array_backend", "route", "NUMPY", "KINDS"]
+
+KINDS = ("numpy", "cupy", "dask", "torch")
+
+NUMPY = object()    # route()'s answer: "run the numpy implementation"
+
+_NEUTRAL = ("builtins", "array")        # lists, tuples, Python scalars, array.array
+
+
+def _kind(a):
+    """(kind, counts_for_mixing) of one argument, or None to skip it."""
+    if a is None:
+        return None
+    t = type(a)
+    if t is np.ndarray:
+        return "numpy", True
+    root = t.__module__.partition(".")[0]
+    if root == "cupy" or root == "cupyx":
+        return "cupy", True
+    if root == "dask":
+        return "dask", True
+    if root == "torch":
+        return "torch", True
+    if root == "numpy":
+        return "numpy", isinstance(a, np.ndarray)   # numpy scalars mix with anything
+    if root in _NEUTRAL:
+        return None
+    return "numpy", isinstance(a, np.ndarray)
+
+
+def _tname(a) -> str:
+    t = type(a)
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def array_backend(*arrays) -> str:
+    """The array module of ``arrays``: ``"numpy"``, ``"cupy"``, ``"dask"`` or ``"torch"``.
+
+    Decided from the type's module name (nothing is imported).  ``None``,
+    lists and Python scalars are neutral; numpy arrays mixed with another
+    module's arrays, or two different non-numpy modules, raise ``TypeError``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algdiv.transforms._dispatch import array_backend
+    >>> array_backend(np.ones(2), np.ones(2))
+    'numpy'
+    >>> array_backend([1.0, 2.0])
+    'numpy'
+    """
+    kind, first = "numpy", None
+    for a in arrays:
+        k = _kind(a)
+        if k is None or not k[1]:
+            continue
+        if first is None:
+            kind, first = k[0], a
+        elif k[0] != kind:
+            raise TypeError(
+                f"Arrays from different array modules cannot be mixed: {_tname(first)} "
+                f"({kind}) and {_tname(a)} ({k[0]}); pass them all as {kind} arrays.")
+    return kind
+
+
+def _receiver(module: str, what: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and not module.startswith(exc.name):
+            raise
+        raise ImportError(f"{what} input needs algdiv's {module} backend, which is not "
+                          f"available in this installation ({exc}).") from exc
+
+
+def _gpu(name, x, kwargs):
+    return _receiver("algdiv.gpu._dispatch", f"{_tname(x)}").call(name, x, **kwargs)
+
+
+def _torch_cpu(func, x, kwargs):
+    torch = importlib.import_module("torch")
+    out = kwargs.get("out")
+    kw = dict(kwargs)
+    for key in ("out", "signs"):
+        v = kw.get(key)
+        if v is not None and _kind(v) is not None and _kind(v)[0] == "torch":
+            kw[key] = v.detach().numpy() if key == "signs" else v.numpy()
+    y = func(x.detach().numpy(), **kw)
+    if out is not None:
+        return out
+    return torch.from_numpy(np.ascontiguousarray(y))
+
+
+def route(name, func, x, kwargs):
+    """Send a non-numpy ``x`` to its backend; :data:`NUMPY` when numpy should run.
+
+    ``func`` is the public numpy function (used for CPU torch tensors); the
+    arrays checked for mixing are ``x``, ``kwargs["out"]`` and ``kwargs["signs"]``.
+    """
+    kind = array_backend(x, kwargs.get("out"), kwargs.get("signs"))
+    if kind == "numpy":
+        return NUMPY
+    if kind == "cupy":
+        return _gpu(name, x, kwargs)
+    if kind == "dask":
+        return _receiver("algdiv.transforms._dask", "dask").map_transform(name, x, **kwargs)
+    if getattr(x, "is_cuda", False):
+        return _gpu(name, x, kwargs)
+    return _torch_cpu(func, x, kwargs)

@@ -1,0 +1,57 @@
+"""Noise-aware thresholds: bootstrap, moment-matched form, LR statistic, screen."""
+import numpy as np
+from scipy import stats
+
+from algdiv.discovery import planted_covariance, screen_bound
+from algdiv.discovery._residual import _orbital_mean
+from algdiv.discovery._thresholds import (BootstrapDraws, bootstrap_lr_threshold,
+                                          bootstrap_threshold, lr_statistic, moment_threshold)
+from algdiv.groups import dihedral, tree
+
+
+def _lab(G):
+    lab = G.orbitals()
+    return lab, np.bincount(lab.ravel())
+
+
+def test_bartlett_draws_have_wishart_moments():
+    # E[W] = S and Var(W_ij) = (S_ii S_jj + S_ij^2) / dof (closed form)
+    R, _ = planted_covariance("circulant", 8)
+    draws = BootstrapDraws(8, 50, 4000, np.random.default_rng(0))
+    W = draws.covariances(R)
+    se = np.sqrt((np.outer(np.diag(R), np.diag(R)) + R * R) / 50 / 4000)
+    assert np.max(np.abs(W.mean(0) - R) / se) < 5
+    var = (np.outer(np.diag(R), np.diag(R)) + R * R) / 50
+    assert np.max(np.abs(W.var(0) / var - 1)) < 0.2
+    # the L < N path (raw normals) has the same mean
+    small = BootstrapDraws(8, 5, 4000, np.random.default_rng(1)).covariances(R)
+    assert np.max(np.abs(small.mean(0) - R)) < 0.1
+
+
+def test_moment_threshold_agrees_with_bootstrap():
+    rng = np.random.default_rng(0)
+    for model, G in (("circulant", dihedral(16)), ("tree", tree(4))):
+        R, _ = planted_covariance(model, 16)
+        lab, cnt = _lab(G)
+        for L in (300, 3000):
+            draws = BootstrapDraws(16, L, 2000, rng)
+            boot = bootstrap_threshold(R, lab, cnt, draws, 0.05)
+            mom = moment_threshold(R, lab, cnt, L, 0.05, np.linalg.norm(R), rng, n_draws=400)
+            assert abs(mom / boot - 1) < 0.15, (model, L, mom, boot)
+            assert screen_bound(R, L, 0.05) > boot
+
+
+def test_lr_statistic_null_distribution_is_chi_square():
+    # Wilks: L (logdet Pi_G W - logdet W) ~ chi^2 with N(N+1)/2 - (free parameters) df
+    R, G = planted_covariance("tree", 8)
+    lab, cnt = _lab(G)
+    L = 4000
+    draws = BootstrapDraws(8, L, 3000, np.random.default_rng(2))
+    W = draws.covariances(R)
+    P = _orbital_mean(lab, cnt, W)
+    stat = np.array([lr_statistic(w, p, L) for w, p in zip(W, P)])
+    df = 8 * 9 // 2 - 4        # tree(3): 4 classes on unordered pairs
+    assert np.all(stat >= -1e-8)
+    assert abs(stat.mean() / df - 1) < 0.05
+    q = bootstrap_lr_threshold(R, lab, cnt, draws, 0.05)
+    assert abs(q / stats.chi2.ppf(0.95, df) - 1) < 0.1
