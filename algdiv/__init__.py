@@ -39,6 +39,11 @@ _LAZY = {
     "structured_rotation": "algdiv.rotations",
     "sparse_wht": "algdiv.sparse",
     "FastGram": "algdiv.qmc",
+    "rtn": "algdiv.quant",
+    "itq3s_encode": "algdiv.quant",
+    "itq3s_decode": "algdiv.quant",
+    "qwha_init": "algdiv.quant",
+    "kv_quantize": "algdiv.quant",
 }
 _SUBMODULES = (
     "groups", "reps", "bases", "transforms", "gpu", "discovery", "rotations",

@@ -92,7 +92,7 @@ def methods():
 
     M.append(Method("algdiv fwht", 1, "algdiv", False, lambda b: (lambda: fwht(b, workers=1))))
     M.append(Method("algdiv fwht(out=x)", 1, "algdiv", True,
-                    lambda b: (lambda: fwht(b, out=b))))
+                    lambda b: (lambda: fwht(b, out=b, workers=1))))
     if ext is not None:
         M.append(Method("algdiv kernel", 1, "algdiv", False, lambda b: (lambda: ext.wht(b, 1.0, 1))))
         M.append(Method("algdiv kernel in-place", 1, "algdiv", True,

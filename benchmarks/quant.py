@@ -195,11 +195,13 @@ def bench_kv():
     q, k, v, h = d["q"], d["k"], d["v"], d["hidden"]
     kw = dict(group_size=64, head_dim=64, group_heads=2)
     rows_def = [
-        ("per-token RTN", dict(rotate=False, clip=False)),
-        ("KIVI-64 (K per-channel / 64 tokens)", dict(rotate=False, clip=False, key_axis="channel")),
-        ("QuaRot-style (post-RoPE FWHT)", dict(rotate=True, clip=False, pre_rope=False)),
-        ("RotateKV: rotation only", dict(rotate=True, clip=False)),
-        ("+ clip", dict(rotate=True, clip=True)),
+        ("per-token RTN", dict(rotate=False, clip=False, reorder=False)),
+        ("KIVI-64 (K per-channel / 64 tokens)", dict(rotate=False, clip=False, reorder=False,
+                                                           key_axis="channel")),
+        ("QuaRot-style (post-RoPE FWHT)", dict(rotate=True, clip=False, reorder=False,
+                                                      pre_rope=False)),
+        ("RotateKV: rotation only", dict(rotate=True, clip=False, reorder=False)),
+        ("+ clip", dict(rotate=True, clip=True, reorder=False)),
         ("+ reorder", dict(rotate=True, clip=True, reorder=True)),
         ("+ sinks = full RotateKV", dict(rotate=True, clip=True, reorder=True, hidden=h)),
         ("full minus rotation", dict(rotate=False, clip=True, reorder=True, hidden=h)),

@@ -11,6 +11,7 @@
 #include <Python.h>
 #include <numpy/arrayobject.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "wht.h"
@@ -352,6 +353,76 @@ static PyObject *py_hd(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return run_core(x, NULL, &o);
 }
 
+PyDoc_STRVAR(wht_call_doc,
+"wht_call(x, axis, norm, order, out, plan, workers, inverse) -> y or NotImplemented\n\n"
+"The whole fast path of algdiv.transforms.fwht / ifwht in one call: when x is\n"
+"exactly a numpy.ndarray of native float32/float64, C-contiguous, axis is -1 or\n"
+"ndim - 1, norm is None/'backward'/'ortho'/'forward', order is 'natural', plan\n"
+"is None, out is None or a writeable C-contiguous ndarray of x's shape and\n"
+"dtype (x itself: in place) and the length is a power of 2, returns the\n"
+"transform (a new array, or out; x untouched unless it is out); otherwise\n"
+"NotImplemented (the caller goes the general way, which also reports errors).");
+
+static int str_is(PyObject *o, PyObject *interned, const char *s)
+{
+    /* literal defaults are interned, so the pointer test usually decides */
+    return o == interned || (PyUnicode_CheckExact(o) && PyUnicode_CompareWithASCIIString(o, s) == 0);
+}
+
+static PyObject *s_natural, *s_backward, *s_ortho, *s_forward;
+
+static PyObject *py_wht_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError,
+                        "wht_call(x, axis, norm, order, out, plan, workers, inverse) takes 8 arguments.");
+        return NULL;
+    }
+    PyObject *xo = args[0], *axo = args[1], *norm = args[2];
+    PyObject *out = args[4];
+    if (Py_TYPE(xo) != &PyArray_Type || (out != Py_None && Py_TYPE(out) != &PyArray_Type)
+        || args[5] != Py_None
+        || !str_is(args[3], s_natural, "natural") || !PyLong_CheckExact(axo))
+        Py_RETURN_NOTIMPLEMENTED;
+    PyArrayObject *x = (PyArrayObject *)xo;
+    const int ndim = PyArray_NDIM(x);
+    const int tn = PyArray_TYPE(x);
+    if (ndim < 1 || (tn != NPY_FLOAT && tn != NPY_DOUBLE) || !PyArray_IS_C_CONTIGUOUS(x)
+        || !PyArray_ISNBO(PyArray_DESCR(x)->byteorder))
+        Py_RETURN_NOTIMPLEMENTED;
+    int overflow = 0;
+    long ax = PyLong_AsLongAndOverflow(axo, &overflow);
+    if (overflow || (ax != -1 && ax != ndim - 1)) Py_RETURN_NOTIMPLEMENTED;
+    const npy_intp n = PyArray_DIM(x, ndim - 1);
+    if (n < 1 || (n & (n - 1))) Py_RETURN_NOTIMPLEMENTED;
+    if (out != Py_None) {
+        /* an out= the kernel writes directly; anything else is the general path's */
+        PyArrayObject *oa = (PyArrayObject *)out;
+        if (PyArray_NDIM(oa) != ndim || PyArray_TYPE(oa) != tn
+            || memcmp(PyArray_DIMS(oa), PyArray_DIMS(x), ndim * sizeof(npy_intp)) != 0
+            || !PyArray_IS_C_CONTIGUOUS(oa) || !PyArray_ISALIGNED(oa) || !PyArray_ISWRITEABLE(oa)
+            || !PyArray_ISNBO(PyArray_DESCR(oa)->byteorder))
+            Py_RETURN_NOTIMPLEMENTED;
+    }
+    const int inverse = PyObject_IsTrue(args[7]);
+    if (inverse < 0) return NULL;
+    call_opts o;
+    memset(&o, 0, sizeof(o));
+    if (norm == Py_None || str_is(norm, s_backward, "backward")) {
+        o.scale = inverse ? 1.0 / (double)n : 1.0;
+    } else if (str_is(norm, s_ortho, "ortho")) {
+        o.scale = 1.0 / sqrt((double)n);
+    } else if (str_is(norm, s_forward, "forward")) {
+        o.scale = inverse ? 1.0 : 1.0 / (double)n;
+    } else {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    o.axis = -1;
+    o.workers = args[6];
+    return run_core(x, out, &o);
+}
+
 PyDoc_STRVAR(execute_doc,
 "execute(x, out=None, axis=-1, scale=1.0, order=0, workers=None, signs=None,\n"
 "        seed=None, stream=0, hm=None, per_row=False, offset=0) -> out\n\n"
@@ -433,6 +504,7 @@ static PyObject *py_cpu_count(PyObject *self, PyObject *noargs)
 static PyMethodDef methods[] = {
     {"wht", (PyCFunction)(void (*)(void))py_wht, METH_FASTCALL, wht_doc},
     {"hd", (PyCFunction)(void (*)(void))py_hd, METH_FASTCALL, hd_doc},
+    {"wht_call", (PyCFunction)(void (*)(void))py_wht_call, METH_FASTCALL, wht_call_doc},
     {"execute", (PyCFunction)(void (*)(void))py_execute, METH_VARARGS | METH_KEYWORDS, execute_doc},
     {"rademacher", py_rademacher, METH_VARARGS,
      "rademacher(seed, stream, i0, count) -> int8 signs of indices i0 .. i0+count-1."},
@@ -452,6 +524,11 @@ static struct PyModuleDef moddef = {
 PyMODINIT_FUNC PyInit__fwht(void)
 {
     import_array();
+    s_natural = PyUnicode_InternFromString("natural");
+    s_backward = PyUnicode_InternFromString("backward");
+    s_ortho = PyUnicode_InternFromString("ortho");
+    s_forward = PyUnicode_InternFromString("forward");
+    if (!s_natural || !s_backward || !s_ortho || !s_forward) return NULL;
     if (wht_cpu_has_avx2()) wht_set_path(WHT_PATH_AVX2);
     ncpu_cached = wht_cpu_count();
     PyObject *mod = PyModule_Create(&moddef);

@@ -12,15 +12,6 @@
  */
 #include "wht.h"
 
-#define WHT_GAMMA 0x9E3779B97F4A7C15ULL
-
-static inline uint64_t wht_mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 void wht_rademacher_i8(uint64_t seed, uint64_t stream, uint64_t i0, size_t count,
                        signed char *out)
 {

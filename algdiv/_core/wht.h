@@ -68,6 +68,16 @@ void *wht_scratch(size_t bytes);
  * for the life of the process; NULL when out of memory. */
 const uint32_t *wht_order_table(int order, int bits);
 
+/* The counter-based generator's constants (rng.c, docs/transforms.md). */
+#define WHT_GAMMA 0x9E3779B97F4A7C15ULL
+
+static inline uint64_t wht_mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
 /* Counter-based Rademacher signs (rng.c): out[t] = sign of index i0 + t of the
  * stream (seed, stream), as +1 / -1, exactly as algdiv.transforms.rademacher. */
 void wht_rademacher_i8(uint64_t seed, uint64_t stream, uint64_t i0, size_t count,

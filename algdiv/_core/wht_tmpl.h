@@ -337,6 +337,7 @@ typedef struct {
     size_t c, K;
     T scale;
     int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
+    uint64_t key;    /* the generator's key mix(seed + GAMMA (stream + 1)) when seeded */
     const uint32_t *perm;
     /* pass 2 */
     size_t hs, R, w, strips;
@@ -346,11 +347,51 @@ typedef struct {
 
 /* mult[t] = scale * sign(index of element p0 + t along the axis): element p
  * of the buffer is column (p mod Lsig) mod c of sign index (p mod Lsig) / c. */
+static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T scale)
+{
+    /* mp[t] = scale * sign(i0 + t): the generator inline, four counters at a time */
+    typedef uint64_t U4 __attribute__((vector_size(32)));
+    const T pm[2] = {scale, -scale};
+    uint64_t z = key + WHT_GAMMA * (i0 + 1);
+    size_t t = 0;
+    if (len >= 4) {
+        U4 zv = {z, z + WHT_GAMMA, z + 2 * WHT_GAMMA, z + 3 * WHT_GAMMA};
+        const U4 step = {4 * WHT_GAMMA, 4 * WHT_GAMMA, 4 * WHT_GAMMA, 4 * WHT_GAMMA};
+        for (; t + 4 <= len; t += 4, zv += step) {
+            U4 w = zv;
+            w = (w ^ (w >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            w = (w ^ (w >> 27)) * 0x94D049BB133111EBULL;
+            w = w >> 63;                          /* the top bit of mix(z): 1 -> -1 */
+            mp[t] = pm[w[0]];                     /* a lookup, not a branch: the signs */
+            mp[t + 1] = pm[w[1]];                 /* are random, a branch mispredicts */
+            mp[t + 2] = pm[w[2]];
+            mp[t + 3] = pm[w[3]];
+        }
+        z += WHT_GAMMA * t;
+    }
+    for (; t < len; t++, z += WHT_GAMMA) mp[t] = pm[wht_mix(z) >> 63];
+}
+
 static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
 {
     const wht_job *J = C->job;
     const signed char *sg = J->signs;
     const size_t c = C->c, Lsig = C->Lsig;
+    if (c == 1) {
+        /* one sign per element: straight runs of consecutive sign indices */
+        for (size_t p = p0, e = p0 + len; p < e;) {
+            const size_t q = p % Lsig;
+            const size_t run = e - p < Lsig - q ? e - p : Lsig - q;
+            T *mp = mult + (p - p0);
+            if (sg) {
+                for (size_t t = 0; t < run; t++) mp[t] = C->scale * (T)sg[q + t];
+            } else {
+                FN(gen_mult)(mp, run, C->key, J->sign_offset + q, C->scale);
+            }
+            p += run;
+        }
+        return;
+    }
     enum { NB = 512 };
     signed char rb[NB];
     size_t p = p0;
@@ -619,6 +660,7 @@ static ATTR int FN(run)(const wht_job *J)
     C.Lsig = J->signs_per_row ? C.N : J->m * C.L;
     C.scale = (T)J->scale;
     C.mode = (J->signs || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
+    C.key = wht_mix(J->seed + WHT_GAMMA * (J->stream + 1));
     if (C.N == 0) return 0;
     if (J->order != WHT_NATURAL && J->K > 1) {
         int bits = 0;

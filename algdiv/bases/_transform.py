@@ -1,6 +1,7 @@
 """The :class:`Transform` object: an orthonormal basis with a fast plan, and the KLT."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -67,6 +68,17 @@ def _problem_only(p) -> bool:
     if p.problem.kind == "dense":
         return False
     return all(_problem_only(c) for c in p.children)
+
+
+def _array_kind(x) -> str:
+    """``"dask"``, ``"cupy"`` or ``"numpy"`` from the type's module (imports nothing)."""
+    root = type(x).__module__.partition(".")[0]
+    return root if root in ("dask", "cupy") else "numpy"
+
+
+def _apply_block(transform, block, *, axis, inverse):
+    """One dask block through the transform (numpy or cupy block)."""
+    return transform.inverse(block, axis=axis) if inverse else transform.forward(block, axis=axis)
 
 
 # -- plan (de)serialization for save/load ----------------------------------------
@@ -180,12 +192,52 @@ class Transform:
         return int(self.components[:, 1].sum())
 
     def forward(self, x, axis=-1):
-        """Analysis :math:`y = B^H x` along ``axis`` (through :attr:`plan`)."""
+        """Analysis :math:`y = B^H x` along ``axis`` (through :attr:`plan`).
+
+        A dask array gives a lazy dask array (the plan runs on each block, the
+        ``axis`` rechunked whole: :func:`algdiv.transforms._dask.map_along_axes`);
+        a cupy array is multiplied by :math:`B^H` on the GPU.
+        """
+        kind = _array_kind(x)
+        if kind == "dask":
+            return self._dask(x, axis, False)
+        if kind == "cupy":
+            return self._cupy(x, axis, False)
         return self.plan.apply(x, axis=axis)
 
     def inverse(self, y, axis=-1):
-        """Synthesis :math:`x = B y` along ``axis`` (through :attr:`plan`)."""
+        """Synthesis :math:`x = B y` along ``axis`` (through :attr:`plan`; dask and cupy as :meth:`forward`)."""
+        kind = _array_kind(y)
+        if kind == "dask":
+            return self._dask(y, axis, True)
+        if kind == "cupy":
+            return self._cupy(y, axis, True)
         return self.plan.apply_inverse(y, axis=axis)
+
+    def _dask(self, x, axis, inverse):
+        from ..transforms._dask import map_along_axes
+        if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"Argument 'axis' must be an int in [-{x.ndim}, {x.ndim}), not {axis!r}.")
+        if x.shape[axis] != self.n:
+            raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, not {x.shape[axis]}.")
+        func = functools.partial(_apply_block, self, axis=int(axis), inverse=inverse)
+        shape = [1] * x.ndim
+        shape[axis] = self.n
+        dtype = func(np.zeros(shape, dtype=x.dtype)).dtype
+        return map_along_axes(func, x, [axis], dtype=dtype,
+                              what=f"Transform.{'inverse' if inverse else 'forward'}()")
+
+    def _cupy(self, x, axis, inverse):
+        import cupy as cp
+        if x.shape[axis] != self.n:
+            raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, not {x.shape[axis]}.")
+        B = self.matrix
+        M = B if inverse else B.conj().T              # acts on column vectors
+        if np.isrealobj(M):
+            M = M.astype(np.result_type(M.dtype, np.float64))
+        rows = cp.moveaxis(x, axis, -1)
+        y = rows @ cp.asarray(M.T)
+        return cp.moveaxis(y, -1, axis)
 
     def spectrum(self, cov) -> np.ndarray:
         r"""The diagonal of :math:`B^H R B` (the variances of the coefficients), real.

@@ -280,7 +280,15 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
             entry = proposals[key]
             if tier not in entry[1]:
                 entry[1].append(tier)
-            if G.order() > entry[0].order():
+            # Equal orbitals mean equal invariant matrices, so either group gives the
+            # same estimate and transform. Prefer a named family (closed-form order,
+            # structured plan); compare orders only between named families, since a
+            # generic group's order needs Schreier-Sims, which is slow at large N.
+            old_generic = entry[0].family == "generic"
+            new_generic = G.family == "generic"
+            if old_generic and not new_generic:
+                entry[0] = G
+            elif not old_generic and not new_generic and G.order() > entry[0].order():
                 entry[0] = G
         else:
             proposals[key] = [G, [tier]]

@@ -82,7 +82,7 @@ def _quant_channels(x, bits, group_size, clip):
 
 
 def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads=1, rotate=True,
-                clip=True, reorder=False, sink_tokens=None, hidden=None, n_sink=20,
+                clip=True, reorder=True, sink_tokens=None, hidden=None, n_sink=20,
                 key_axis="token", pre_rope=True, positions=None, rope_base=10000.0):
     r"""Quantize a KV cache with the RotateKV components as toggles; returns dequantized K, V.
 
@@ -109,8 +109,8 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
         Clip factor of the per-group range; True means RotateKV's 0.8 at 2 bits
         and 1.0 otherwise; False means 1.0.
     reorder : bool or array_like
-        Key channel permutation applied after rotation; True calibrates it on
-        ``k`` itself (ascending signed channel sums), an array is used as is
+        Key channel permutation applied after rotation; True (default)
+        calibrates it on ``k`` itself (ascending signed channel sums), an array is used as is
         (from :func:`calibrate_reorder` on calibration keys).
     sink_tokens : array_like of int, optional
         Tokens kept in full precision (attention sinks).

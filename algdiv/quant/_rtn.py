@@ -32,12 +32,11 @@ def _grouped(a, group_size, axis):
     """Move ``axis`` last and split it into (n_groups, group_size)."""
     if isinstance(group_size, (bool, np.bool_)) or not isinstance(group_size, (int, np.integer)):
         raise TypeError(f"Argument 'group_size' must be an int, not {type(group_size).__name__}.")
-    try:
-        ax = int(axis) % a.ndim
-    except TypeError:
-        raise TypeError(f"Argument 'axis' must be an int, not {type(axis).__name__}.") from None
-    if not -a.ndim <= int(axis) < a.ndim:
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"Argument 'axis' must be an int, not {type(axis).__name__}.")
+    if not -a.ndim <= axis < a.ndim:
         raise ValueError(f"Argument 'axis' must be in [-{a.ndim}, {a.ndim - 1}], not {axis!r}.")
+    ax = int(axis) % a.ndim
     n = a.shape[ax]
     if group_size < 1 or n % group_size:
         raise ValueError(f"Argument 'group_size' must be a positive divisor of the axis length "
@@ -90,7 +89,8 @@ def rtn(w, bits, group_size, axis=-1, symmetric=False, *, clip=1.0, clip_grid=No
         False (default): asymmetric min-max with an integer zero point.
         True: symmetric absmax midrise grid :math:`(2q+1)s`.
     clip : float or "mse", optional
-        Clip factor :math:`c \in (0, 1]` applied to the range, or ``"mse"`` to
+        Clip factor :math:`c \in (0, 1]` applied to the group's max and min
+        (absmax when symmetric), as RotateKV and QuaRot do, or ``"mse"`` to
         pick, per group, the factor of ``clip_grid`` with the smallest squared
         error (default 11 factors in [0.5, 1]).
     clip_grid : array_like, optional

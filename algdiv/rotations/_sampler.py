@@ -7,7 +7,8 @@ from ..transforms import hd, rademacher
 from ._operator import as_seed
 from ._validate import as_positive_int, as_unit_input
 
-__all__ = ["sample_structured", "mc_stream", "chunk_rows"]
+__all__ = ["sample_structured", "mc_stream", "chunk_rows", "batch_size", "batch_bounds", "batch_seed",
+           "sample_batched", "check_client"]
 
 # Monte Carlo streams: samples are grouped in chunks of chunk_rows(d) rows;
 # block j of chunk c uses stream mc_stream(j, c), and row r of the chunk the
@@ -155,3 +156,154 @@ def sample_structured(u, samples, *, blocks=2, coordinate=0, seed=None, start=0,
         if progress is not None:
             progress(hi - lo)
     return out
+
+
+# -- batches: the unit of work of a Monte Carlo run, in memory or on dask ------------------
+
+_BATCH_CHUNKS = 256                # default batch: 256 sampler chunks (65536 samples for d <= 2^14)
+
+
+def batch_size(d):
+    """Default samples per batch for dimension ``d``: ``256 *`` :func:`chunk_rows` ``(d)``.
+
+    A whole number of sampler chunks, so batches never share a chunk.
+    """
+    return _BATCH_CHUNKS * chunk_rows(d)
+
+
+def batch_bounds(samples, batch):
+    """``[(start, count), ...]`` covering ``0 .. samples - 1`` in batches of ``batch`` (the last shorter).
+
+    Examples
+    --------
+    >>> from algdiv.rotations._sampler import batch_bounds
+    >>> batch_bounds(10, 4)
+    [(0, 4), (4, 4), (8, 2)]
+    """
+    samples = as_positive_int(samples, "samples")
+    batch = as_positive_int(batch, "batch")
+    return [(s, min(batch, samples - s)) for s in range(0, samples, batch)]
+
+
+def batch_seed(seed, index):
+    """The ``numpy.random.SeedSequence`` of batch ``index``: child ``index`` of ``SeedSequence(seed).spawn``.
+
+    Child ``i`` of a spawn does not depend on how many children are spawned,
+    so batch ``i`` has the same stream in any run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algdiv.rotations._sampler import batch_seed
+    >>> batch_seed(7, 2).generate_state(2).tolist() == np.random.SeedSequence(7).spawn(3)[2].generate_state(2).tolist()
+    True
+    """
+    return np.random.SeedSequence(as_seed(seed), spawn_key=(int(index),))
+
+
+def check_client(client):
+    """``None``, ``"threads"`` or a running ``dask.distributed.Client``; else a clear error."""
+    if client is None or (isinstance(client, str) and client == "threads"):
+        return client
+    if isinstance(client, str):
+        raise ValueError(f"Argument 'client' must be None, 'threads' or a dask.distributed.Client, "
+                         f"not {client!r}.")
+    if not (hasattr(client, "submit") and hasattr(client, "gather") and hasattr(client, "status")):
+        raise TypeError(f"Argument 'client' must be None, 'threads' or a dask.distributed.Client, "
+                        f"not {type(client).__name__}.")
+    status = getattr(client.status, "value", client.status)
+    if status != "running":
+        raise ValueError(f"Argument 'client' must be a running dask.distributed.Client; this one is "
+                         f"{status!r} (closed or not connected). Open a new Client(...) first.")
+    return client
+
+
+class BatchRun:
+    """Batched Monte Carlo jobs, run in memory, on dask threads or on a distributed client.
+
+    ``submit(draw, samples, batch, seed, *args)`` splits ``samples`` with
+    :func:`batch_bounds` and schedules ``draw(start, count, batch_seed(seed, i),
+    *args)`` for batch ``i``; ``result(handle)`` returns the batches'
+    concatenation in order. ``draw`` must be a module-level function (it is
+    pickled to worker processes). The in-memory path runs the very same calls,
+    so every path gives the same numbers bit for bit.
+    """
+
+    def __init__(self, client=None, timeout=None):
+        self.client = check_client(client)
+        self.timeout = timeout
+
+    def submit(self, draw, samples, batch, seed, *args):
+        calls = [(draw, (start, count, batch_seed(seed, i)) + args)
+                 for i, (start, count) in enumerate(batch_bounds(samples, batch))]
+        if self.client is None or self.client == "threads":
+            return ("local", calls)
+        check_client(self.client)
+        return ("futures", [self.client.submit(f, *a, pure=False) for f, a in calls])
+
+    def result(self, handle):
+        kind, items = handle
+        if kind == "futures":
+            from distributed import wait
+            wait(items, timeout=self.timeout)
+            parts = self.client.gather(items)
+        elif self.client == "threads":
+            import dask
+            parts = dask.compute(*[dask.delayed(f, pure=False)(*a) for f, a in items],
+                                 scheduler="threads")
+        else:
+            parts = [f(*a) for f, a in items]
+        return np.concatenate(parts)
+
+
+def _structured_batch(start, count, seed_seq, u, seed, blocks, omit):
+    """Batch draw of :func:`sample_structured` (its counter-based streams; ``seed_seq`` unused)."""
+    return sample_structured(u, count, blocks=blocks, seed=seed, start=start, omit_diagonal=omit)
+
+
+def sample_batched(u, samples, *, seed, batch=None, blocks=2, omit_diagonal=(), client=None, timeout=None):
+    r""":func:`sample_structured` (coordinate 0) split into batches, in memory or on a dask client.
+
+    Batch ``i`` holds samples ``i*batch .. (i+1)*batch - 1`` (``start=i*batch``);
+    by the sampler's stream layout its numbers depend only on ``(seed, n)``,
+    so the union of the batches equals ``sample_structured(u, samples,
+    seed=seed)`` bit for bit, whatever ``client`` runs them.
+
+    Parameters
+    ----------
+    u : array_like
+        Input vector (see :func:`sample_structured`).
+    samples : int
+        Number of samples, >= 1.
+    seed : int
+        Generator seed.
+    batch : int or None, optional
+        Samples per batch (default :func:`batch_size` ``(d)``).
+    blocks, omit_diagonal
+        As :func:`sample_structured`.
+    client : None, "threads" or dask.distributed.Client, optional
+        Where the batches run: in this thread (default), on dask's thread pool,
+        or as tasks of a (running) distributed client.
+    timeout : float or None, optional
+        Seconds to wait for a client's batches before ``TimeoutError``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape ``(samples,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from algdiv.rotations._sampler import sample_batched, sample_structured
+    >>> u = np.eye(64)[0]
+    >>> x = sample_batched(u, 5000, seed=3, batch=1024)
+    >>> bool(np.array_equal(x, sample_structured(u, 5000, seed=3)))
+    True
+    """
+    u = as_unit_input(u)
+    seed = as_seed(seed)
+    batch = batch_size(u.shape[0]) if batch is None else batch
+    run = BatchRun(client, timeout)
+    return run.result(run.submit(_structured_batch, samples, batch, seed, u, seed,
+                                 as_positive_int(blocks, "blocks"), tuple(omit_diagonal)))

@@ -16,7 +16,7 @@ import numpy as np
 from ._lattice import lattice_law, spread_input
 from ._marginal import coordinate_marginal, sphere_coordinates
 from ._operator import as_seed
-from ._sampler import sample_structured
+from ._sampler import BatchRun, _structured_batch, batch_size, check_client
 from ._stats import dkw_band, kolmogorov_distance, loglog_slope
 from ._validate import as_alpha, as_dim, as_positive_int, as_unit_input
 from ._wasserstein import f1_lower_bound_e1, wasserstein2_e1, wasserstein2_mc
@@ -258,7 +258,8 @@ def _as_inputs(inputs):
 
 
 def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian"), samples=200_000,
-           alpha=1e-3, seed=0, *, controls=True, exact_k=(1, 2, 4, 8), w2_samples=2000, progress=None):
+           alpha=1e-3, seed=0, *, controls=True, exact_k=(1, 2, 4, 8), w2_samples=2000, progress=None,
+           client=None, batch=None, timeout=None):
     r"""Check a structured Hadamard rotation against a uniform rotation (protocol A1-A7).
 
     For :math:`T(u) = d^{-1} H D_2 H D_1 u` and :math:`Q` Haar on :math:`O(d)`:
@@ -309,6 +310,19 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
         Haar points for the A6 Monte Carlo; 0 leaves it out.
     progress : callable or None, optional
         ``progress(done, total, label)`` after each Monte Carlo step.
+    client : None, "threads" or dask.distributed.Client, optional
+        Where the Monte Carlo batches run: in this thread (default), on dask's
+        thread pool (``"threads"``), or as tasks of a running distributed
+        client (all rows' batches are submitted at once).  The numbers do not
+        depend on it: the same batches with the same streams run everywhere.
+    batch : int or None, optional
+        Samples per Monte Carlo batch (default
+        :func:`~algdiv.rotations._sampler.batch_size` ``(d)``: 256 sampler
+        chunks).  Part of the run's definition for the null control (its
+        batches draw from ``SeedSequence`` children), not for the structured
+        samples (counter-based streams, the same for any split).
+    timeout : float or None, optional
+        Seconds to wait for a client's batches before ``TimeoutError``.
 
     Returns
     -------
@@ -320,7 +334,19 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
     ------
     ValueError
         For a dimension that is not a power of 2, ``samples < 1``, an unknown
-        input name, or an input function returning a zero vector.
+        input name, an input function returning a zero vector, or a closed
+        ``client``.
+
+    Notes
+    -----
+    **Batches.** Each Monte Carlo row splits its ``M`` samples into batches of
+    ``batch`` samples.  Batch :math:`i` of a structured row is
+    ``sample_structured(u, count, seed=s, start=i*batch)`` (the sampler's
+    counter-based streams), batch :math:`i` of the null control draws from
+    ``SeedSequence(s).spawn(...)[i]``.  The statistic is computed from the
+    *union* of the batches (one empirical CDF of all ``M`` samples), so a
+    distributed run reports exactly what the in-memory run does.  The A6
+    Wasserstein Monte Carlo (``w2_samples``, small) runs in this process.
 
     References
     ----------
@@ -351,6 +377,9 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
     if w2_samples == 1:
         raise ValueError("Argument 'w2_samples' must be 0 (skip) or >= 2, not 1.")
     exact_k = [as_dim(k, "exact_k", minimum=1) for k in exact_k]
+    if batch is not None:
+        batch = as_positive_int(batch, "batch")
+    runner = BatchRun(check_client(client), timeout)
 
     # Only the built-in spread inputs have a lattice oracle (a user's function named "e1" has none).
     oracle_inputs = [n for n, _, builtin in inputs if builtin and n in _ORACLE_K]
@@ -370,6 +399,29 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
             progress(done[0], mc_steps, label)
 
     rows, slopes, checks = [], {}, []
+
+    # Every Monte Carlo row is submitted first (a client then works on all of them at once).
+    jobs, units = {}, {}
+    for name, func, _ in inputs:
+        for d in dims:
+            if name in oracle_inputs and _ORACLE_K[name] > d:
+                continue
+            u = as_unit_input(func(d, _stream_seed(seed, "input", name, d)), f"inputs[{name!r}](d)", d=d)
+            units[name, d] = u
+            s = _stream_seed(seed, "mc", name, d)
+            jobs["mc", name, d] = runner.submit(_structured_batch, samples, batch or batch_size(d), s,
+                                                u, s, 2, ())
+    if controls:
+        for d in dims:
+            e0 = spread_input(d, 1)
+            s = _stream_seed(seed, "A4-null", "sphere", d)
+            jobs["A4-null", "sphere", d] = runner.submit(_sphere_batch, samples, batch or batch_size(d), s, d)
+            s = _stream_seed(seed, "A5-neg", "1-block", d)
+            jobs["A5-neg", "1-block", d] = runner.submit(_structured_batch, samples, batch or batch_size(d),
+                                                         s, e0, s, 1, ())
+            s = _stream_seed(seed, "A5-neg", "no-diag", d)
+            jobs["A5-neg", "no-diag", d] = runner.submit(_structured_batch, samples, batch or batch_size(d),
+                                                         s, e0, s, 2, (1,))
 
     # A1: exact oracles.
     worst = {}
@@ -401,10 +453,10 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
         for d in dims:
             if name in oracle_inputs and _ORACLE_K[name] > d:
                 continue                                      # u_k needs k <= d
-            u = as_unit_input(func(d, _stream_seed(seed, "input", name, d)), f"inputs[{name!r}](d)", d=d)
+            u = units[name, d]
             r = float(np.linalg.norm(u))
             t0 = time.perf_counter()
-            x = sample_structured(u, samples, seed=_stream_seed(seed, "mc", name, d))
+            x = runner.result(jobs["mc", name, d])
             dt = time.perf_counter() - t0
             if name in oracle_inputs and _ORACLE_K[name] <= min(d, 16):
                 law = lattice_law(d, _ORACLE_K[name])
@@ -428,20 +480,16 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
 
     # A4 / A5: controls, judged exactly like A3.
     if controls:
-        e0 = {d: spread_input(d, 1) for d in dims}
         ctl = [
-            ("A4-null", "sphere", "pass", "A4 null", "exact sphere coordinates, D_M <= eps (must pass)",
-             lambda d, s: sphere_coordinates(d, samples, rng=s)),
-            ("A5-neg", "1-block", "fail", "A5 one block", "a single H D block on e_0 (must fail)",
-             lambda d, s: sample_structured(e0[d], samples, blocks=1, seed=s)),
-            ("A5-neg", "no-diag", "fail", "A5 missing diag", "second diagonal = I, T(e_0) = +-e_0 (must fail)",
-             lambda d, s: sample_structured(e0[d], samples, seed=s, omit_diagonal=(1,))),
+            ("A4-null", "sphere", "pass", "A4 null", "exact sphere coordinates, D_M <= eps (must pass)"),
+            ("A5-neg", "1-block", "fail", "A5 one block", "a single H D block on e_0 (must fail)"),
+            ("A5-neg", "no-diag", "fail", "A5 missing diag", "second diagonal = I, T(e_0) = +-e_0 (must fail)"),
         ]
-        for check, name, expected, title, desc, draw in ctl:
+        for check, name, expected, title, desc in ctl:
             part = []
             for d in dims:
                 t0 = time.perf_counter()
-                x = draw(d, _stream_seed(seed, check, name, d))
+                x = runner.result(jobs[check, name, d])
                 dt = time.perf_counter() - t0
                 dm = kolmogorov_distance(x, coordinate_marginal(d))
                 if check == "A4-null":
@@ -487,6 +535,11 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
                   band_A2=eps2, band_A3=eps3, band_controls=eps_ctl,
                   envelope=f"{ENVELOPE_C} d^-1/5", rate=f"{RATE_C} d^-1/2")
     return RotationReport(rows=rows, slopes=slopes, checks=checks, params=params)
+
+
+def _sphere_batch(start, count, seed_seq, d):
+    """Batch draw of the null control: exact sphere coordinates from the batch's SeedSequence child."""
+    return sphere_coordinates(d, count, rng=np.random.default_rng(seed_seq))
 
 
 def _mc_slope(rows):

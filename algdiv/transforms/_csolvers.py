@@ -23,7 +23,7 @@ import numpy as np
 from .. import _core
 from ._hadamard import paley_hadamard, split_length
 from ._plan import Plan, Solver, register_solver
-from ._wht import _KERNELS, norm_scale
+from ._wht import _KERNELS, _WORKERS, norm_scale
 
 __all__ = ["CWhtPlan", "CWhtSolver", "ORDER_CODES"]
 
@@ -59,13 +59,15 @@ class CWhtPlan(Plan):
             return 1.0
         return float(norm_scale(self.problem.norm, self.problem.n, inverse))
 
+    # Threads: the caller's ``workers=`` reaches plans through the ``_WORKERS``
+    # context variable (None: the kernel's default, one thread below 2^18 elements).
     # The Sylvester matrix and its sequency/dyadic row permutations are
     # symmetric, so the inverse is the forward transform in the same order with
     # the inverse scale (and H_m^T for the m x m mix).
     def _execute(self, x, inverse, overwrite):
         out = x if overwrite and x.flags.writeable else None
-        return _core.ext.execute(x, out, -1, self._scale(inverse), self.order_code, None,
-                                 None, None, 0, self._hm(inverse))
+        return _core.ext.execute(x, out, -1, self._scale(inverse), self.order_code,
+                                 _WORKERS.get(), None, None, 0, self._hm(inverse))
 
     def _run(self, x, axis, out, inverse, overwrite):
         """Straight to the kernel for native-dtype input: any axis, strides, ``out``."""
@@ -88,8 +90,8 @@ class CWhtPlan(Plan):
                 return out
         elif overwrite and x.flags.c_contiguous and x.flags.writeable and x.flags.aligned:
             direct_out = x
-        return _core.ext.execute(x, direct_out, ax, self._scale(inverse), self.order_code, None,
-                                 None, None, 0, self._hm(inverse))
+        return _core.ext.execute(x, direct_out, ax, self._scale(inverse), self.order_code,
+                                 _WORKERS.get(), None, None, 0, self._hm(inverse))
 
 
 class CWhtSolver(Solver):
@@ -129,6 +131,7 @@ def _install():
     _KERNELS["wht"] = _core.ext.wht
     _KERNELS["hd"] = _core.ext.hd
     _KERNELS["hd_seed"] = _hd_seed
+    _KERNELS["wht_call"] = _core.ext.wht_call
     try:
         register_solver(CWhtSolver())
     except ValueError:      # already registered (a reload)

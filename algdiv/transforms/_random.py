@@ -256,6 +256,11 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
         d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
     elif d.shape != xa.shape:
         raise ValueError(f"Argument 'signs' must have shape {(n,)} or {xa.shape}, not {d.shape}.")
+    return _hd_signs(xa, d, ax, n, norm, order, workers, out)
+
+
+def _hd_signs(xa, d, ax, n, norm, order, workers, out):
+    """hd with an explicit sign array ``d`` (broadcastable along ``ax``)."""
     kern = _wht._KERNELS.get("hd")
     if (kern is not None and out is None and order == "natural" and ax == xa.ndim - 1
             and xa.dtype.char in "fd" and xa.flags.c_contiguous and n >= 1 and not n & (n - 1)
@@ -284,11 +289,12 @@ def _hd_seeded(xa, ax, n, seed, stream, per_row, offset, norm, order, workers, o
     order = V.as_order(order)
     kern = _wht._KERNELS.get("hd_seed")
     if (kern is not None and out is None and n >= 1 and not n & (n - 1)
-            and xa.dtype.kind in "fciu" and (not per_row or ax == xa.ndim - 1)):
+            and (xa.dtype.char in "fdFD" or xa.dtype.kind in "iu")
+            and (not per_row or ax == xa.ndim - 1)):
         if xa.dtype.kind in "iu":
             xa = xa.astype(np.float64)
-        elif xa.dtype.char not in "fdFD" or not xa.dtype.isnative:
-            xa = xa.astype(xa.dtype.newbyteorder("=") if xa.dtype.char in "fdFD" else np.float64)
+        elif not xa.dtype.isnative:
+            xa = xa.astype(xa.dtype.newbyteorder("="))
         return kern(xa, ax, norm_scale(norm, n, False), _ORDER_CODES[order], workers, seed,
                     stream, per_row, offset)
     key = _key(seed, stream)
@@ -302,4 +308,4 @@ def _hd_seeded(xa, ax, n, seed, stream, per_row, offset, norm, order, workers, o
         d = _signs_from_counters(key, np.arange(n, dtype=np.uint64) + np.uint64(offset))
     if not per_row:
         d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
-    return _hd_numpy(xa, d, ax, norm, order, workers, out)
+    return _hd_signs(xa, d, ax, n, norm, order, workers, out)

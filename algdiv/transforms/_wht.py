@@ -19,6 +19,19 @@ along its last axis with natural order and no ``out=``/``plan=``:
   ``scale * x @ H_n`` (natural order, same dtype).  ``x`` must not be modified.
 * ``_KERNELS["hd"](x, signs, scale, workers) -> y``: the same for
   ``scale * (x * signs) @ H_n`` with ``signs`` an int8 ``(n,)`` or ``(m, n)`` array.
+* ``_KERNELS["wht_call"](x, axis, norm, order, out, plan, workers, inverse)``:
+  optional, tried first by :func:`fwht`/:func:`ifwht` with their raw
+  arguments; does the eligibility checks above itself and returns the result
+  or ``NotImplemented`` (then the code below runs).  One C call instead of a
+  few Python ones: the per-call cost at n = 2^10 is what it saves.
+* ``_KERNELS["hd_seed"](x, axis, scale, order, workers, seed, stream, per_row,
+  offset) -> y``: ``scale * P_order H D x`` along ``axis`` (a power-of-2
+  length, float32/64 or complex, any layout) with D generated inside the
+  kernel from the counter-based generator at flat indices
+  ``offset + i`` (``offset + r n + i`` with ``per_row``, axis last).
+
+Non-numpy input (cupy, dask, torch) is sent elsewhere by
+:mod:`algdiv.transforms._dispatch` before any of this.
 """
 from __future__ import annotations
 
@@ -322,7 +335,9 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
     x : array_like
         Input; float32, float64, complex64, complex128 (preserved) or integer.
         Its length ``n`` along ``axis`` must be ``2^k`` or ``m * 2^k`` with
-        m in {12, 20, 28}.
+        m in {12, 20, 28}.  A cupy array (or CUDA torch tensor) runs on the
+        GPU, a dask array chunk by chunk and a CPU torch tensor comes back as
+        a tensor (:mod:`algdiv.transforms._dispatch`).
     axis : int, optional
         Axis to transform (default last).  Any batch shape and strides.
     norm : {"backward", "ortho", "forward"}, optional
@@ -394,6 +409,11 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
     >>> ifwht(fwht(np.arange(8.0)))
     array([0., 1., 2., 3., 4., 5., 6., 7.])
     """
+    call = _KERNELS.get("wht_call")
+    if call is not None:
+        y = call(x, axis, norm, order, out, plan, workers, False)
+        if y is not NotImplemented:
+            return y
     if type(x) is np.ndarray:
         f = _fast(x, axis, norm, order, out, plan, False)
         if f is not None:
@@ -427,6 +447,11 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
     >>> ifwht(np.array([10.0, -4.0, 0.0, -2.0]), order="walsh")
     array([1., 2., 3., 4.])
     """
+    call = _KERNELS.get("wht_call")
+    if call is not None:
+        y = call(x, axis, norm, order, out, plan, workers, True)
+        if y is not NotImplemented:
+            return y
     if type(x) is np.ndarray:
         f = _fast(x, axis, norm, order, out, plan, True)
         if f is not None:

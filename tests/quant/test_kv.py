@@ -46,9 +46,11 @@ def test_rotation_reorder_round_trip_exact():
 
 def test_no_rotation_equals_per_token_rtn():
     d = synthetic_kv(32, 1, 64, rng=2)
-    r = kv_quantize(d["k"], d["v"], bits=3, group_size=32, rotate=False, clip=False)
+    r = kv_quantize(d["k"], d["v"], bits=3, group_size=32, rotate=False, clip=False,
+                    reorder=False)
     np.testing.assert_allclose(r.k, rtn(d["k"], 3, 32), atol=1e-14)
-    kivi = kv_quantize(d["k"], bits=3, group_size=16, rotate=False, clip=False, key_axis="channel")
+    kivi = kv_quantize(d["k"], bits=3, group_size=16, rotate=False, clip=False,
+                       reorder=False, key_axis="channel")
     np.testing.assert_allclose(kivi.k, rtn(d["k"], 3, 16, axis=0), atol=1e-14)
 
 
@@ -79,7 +81,7 @@ def test_cumulative_ablation_order_synthetic():
     d = synthetic_kv(512, 2, 64, rng=0)
     q, k, v = d["q"], d["k"], d["v"]
     kw = dict(bits=2, group_size=64, head_dim=64, group_heads=2)
-    steps = [dict(rotate=True, clip=False), dict(rotate=True, clip=True),
+    steps = [dict(rotate=True, clip=False, reorder=False), dict(rotate=True, clip=True, reorder=False),
              dict(rotate=True, clip=True, reorder=True),
              dict(rotate=True, clip=True, reorder=True, hidden=d["hidden"])]
     errs = []
@@ -89,7 +91,7 @@ def test_cumulative_ablation_order_synthetic():
     for a, b in zip(errs, errs[1:]):
         assert b["k"] < a["k"] and b["logit"] < a["logit"]
     assert errs[3]["tv"] < errs[2]["tv"]
-    base = kv_quantize(k, v, **kw, rotate=False, clip=False)
+    base = kv_quantize(k, v, **kw, rotate=False, clip=False, reorder=False)
     assert errs[3]["out"] < attention_errors(q, k, v, base.k, base.v, 64)["out"]
 
 

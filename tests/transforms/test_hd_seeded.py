@@ -1,0 +1,115 @@
+"""hd(seed=...) with signs generated in the C kernel, and the ``offset`` keyword."""
+import numpy as np
+import pytest
+import scipy.linalg as sl
+
+from algdiv.testing import assert_close_in_norm, fast_tol
+from algdiv.transforms import fwht, hd, rademacher, rademacher_at
+from algdiv.transforms import _wht
+
+PATHS = ["kernel", "numpy"]
+
+
+@pytest.fixture(params=PATHS)
+def path(request, monkeypatch):
+    """'kernel': whatever the build has (C: signs in the kernel); 'numpy': no compiled kernels."""
+    if request.param == "numpy":
+        monkeypatch.setattr(_wht, "_KERNELS", {})
+    return request.param
+
+
+def dense_hd(x, d, n, norm="ortho"):
+    scale = {"ortho": n ** -0.5, "backward": 1.0, "forward": 1.0 / n}[norm]
+    return (x * d) @ sl.hadamard(n) * scale
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+@pytest.mark.parametrize("offset", [0, 5, 2 ** 40 + 3, 2 ** 64 - 7])
+def test_signs_match_rademacher_at_bit_for_bit(path, per_row, offset):
+    rng = np.random.default_rng(1)
+    m, n = 6, 64
+    x = rng.standard_normal((m, n))
+    count = m * n if per_row else n
+    idx = (np.arange(count, dtype=np.uint64) + np.uint64(offset)).reshape((m, n) if per_row else (n,))
+    d = rademacher_at(11, idx, stream=4)
+    got = hd(x, seed=11, stream=4, per_row=per_row, offset=offset, norm="backward")
+    # norm="backward" with +-1 signs: every output is a sum of +-x_i, so both sides
+    # are the same float operations only up to order; an impulse isolates each sign exactly.
+    assert_close_in_norm(got, dense_hd(x, d, n, "backward"), fast_tol(np.float64, n))
+    e = np.zeros((m, n))
+    e[:, 0] = 1.0
+    imp = hd(e, seed=11, stream=4, per_row=per_row, offset=offset, norm="backward")
+    d2 = np.broadcast_to(d, (m, n))
+    assert np.array_equal(imp, np.repeat(d2[:, :1].astype(np.float64), n, axis=1))
+    # every sign exactly: hd of the all-ones row is H d, and ifwht(H d) = d exactly in float64
+    ones = np.ones((m, n))
+    back = fwht(hd(ones, seed=11, stream=4, per_row=per_row, offset=offset, norm="backward")) / n
+    assert np.array_equal(back, d2.astype(np.float64))
+
+
+def test_offset_zero_is_the_documented_definition(path):
+    x = np.random.default_rng(2).standard_normal((5, 32)).astype(np.float32)
+    assert_close_in_norm(hd(x, seed=3, per_row=True), dense_hd(x, rademacher(3, (5, 32)), 32),
+                         fast_tol(np.float32, 32))
+    assert_close_in_norm(hd(x, seed=3), dense_hd(x, rademacher(3, 32), 32), fast_tol(np.float32, 32))
+
+
+def test_row_chunks_reproduce_the_whole_batch(path):
+    x = np.random.default_rng(4).standard_normal((10, 128))
+    whole = hd(x, seed=9, stream=2, per_row=True)
+    parts = [hd(x[r0:r1], seed=9, stream=2, per_row=True, offset=r0 * 128)
+             for r0, r1 in [(0, 3), (3, 4), (4, 10)]]
+    assert np.array_equal(np.concatenate(parts), whole)
+
+
+def test_kernel_and_numpy_paths_agree(monkeypatch):
+    x = np.random.default_rng(5).standard_normal((3, 4, 256))
+    kw = dict(seed=2 ** 63 + 1, stream=7, per_row=True, offset=999)
+    a = hd(x, **kw)
+    monkeypatch.setattr(_wht, "_KERNELS", {})
+    b = hd(x, **kw)
+    assert_close_in_norm(a, b, fast_tol(np.float64, 256))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128, np.int32])
+@pytest.mark.parametrize("order", ["natural", "sequency", "dyadic"])
+def test_axes_orders_dtypes(path, dtype, order):
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((16, 3)) * 4).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal((16, 3)).astype(dtype)
+    d = rademacher_at(8, np.arange(16, dtype=np.uint64) + np.uint64(3))
+    got = hd(x, seed=8, offset=3, axis=0, order=order)
+    want = fwht(d[:, None] * x.astype(np.result_type(dtype, np.float32) if np.dtype(dtype).kind != "i"
+                                      else np.float64), axis=0, norm="ortho", order=order)
+    tol_dt = np.float64 if np.dtype(dtype).kind == "i" else np.dtype(dtype)
+    assert_close_in_norm(got, want, fast_tol(tol_dt, 16))
+
+
+def test_per_row_along_another_axis(path):
+    x = np.random.default_rng(7).standard_normal((8, 5))
+    got = hd(x, seed=1, per_row=True, offset=16, axis=0)
+    idx = np.arange(40, dtype=np.uint64).reshape(5, 8) + np.uint64(16)
+    d = rademacher_at(1, idx).T
+    assert_close_in_norm(got, (sl.hadamard(8) @ (d * x)) / 8 ** 0.5, fast_tol(np.float64, 8))
+
+
+def test_input_untouched_and_out(path):
+    x = np.random.default_rng(8).standard_normal((2, 32))
+    x0 = x.copy()
+    out = np.empty_like(x)
+    y = hd(x, seed=4, offset=1, out=out)
+    assert y is out and np.array_equal(x, x0)
+    assert_close_in_norm(out, hd(x, seed=4, offset=1), fast_tol(np.float64, 32))
+
+
+def test_offset_errors(path):
+    x = np.ones(8)
+    with pytest.raises(ValueError, match=r"Argument 'offset' must be in \[0, 2\^64\), not -1"):
+        hd(x, seed=1, offset=-1)
+    with pytest.raises(TypeError, match="Argument 'offset' must be an integer"):
+        hd(x, seed=1, offset=1.5)
+    with pytest.raises(ValueError, match="Argument 'offset' applies to seed= only"):
+        hd(x, signs=np.ones(8), offset=3)
+    with pytest.raises(ValueError, match="Argument 'seed' must be in"):
+        hd(x, seed=2 ** 64)
