@@ -1,4 +1,4 @@
-"""The transforms on dask arrays: one task per block, the transform axis whole.
+r"""The transforms on dask arrays: one task per block, the transform axis whole.
 
 The public :func:`~algdiv.transforms.fwht`, :func:`~algdiv.transforms.ifwht`,
 :func:`~algdiv.transforms.fwhtn`, :func:`~algdiv.transforms.ifwhtn`,
@@ -110,11 +110,13 @@ def _rechunk(x, whole, keep_rows_from=None):
     return x.rechunk(spec)
 
 
-def _check_memory(x, out_dtype, what):
+def _check_memory(x, what):
+    """Refuse blocks over the worker memory limit (checked before any probe call in this process)."""
     limit = worker_memory_limit()
     if limit is None:
         return
-    itemsize = max(x.dtype.itemsize, np.dtype(out_dtype).itemsize)
+    # the result is float64 (complex128 for complex input) unless the input is wider
+    itemsize = max(x.dtype.itemsize, 16 if x.dtype.kind == "c" else 8)
     block = itemsize * math.prod(max(c, default=0) for c in x.chunks)
     if block > limit:
         shape = tuple(max(c, default=0) for c in x.chunks)
@@ -167,9 +169,9 @@ def map_along_axes(func, x, axes, *, dtype=None, what="the transform"):
     """
     axes = sorted({a % x.ndim for a in axes})
     x = _rechunk(x, axes)
+    _check_memory(x, what)
     if dtype is None:
         dtype = _out_dtype(lambda b: func(b), x, axes, {})
-    _check_memory(x, dtype, what)
     return x.map_blocks(func, dtype=dtype, meta=_meta(x, dtype))
 
 
@@ -233,8 +235,8 @@ def map_transform(name, x, **kwargs):
             return _hd_rows(func, x, axes[0], kw, what)
 
     x = _rechunk(x, axes)
+    _check_memory(x, what)
     dtype = _out_dtype(func, x, axes, _probe_kwargs(name, kw))
-    _check_memory(x, dtype, what)
     f = functools.partial(_call_block, func=func, kwargs=kw)
     return x.map_blocks(f, dtype=dtype, meta=_meta(x, dtype))
 
@@ -254,8 +256,8 @@ def _hd_rows(func, x, ax, kw, what):
     x = _rechunk(x, [ax], keep_rows_from=first)
     n = x.shape[ax]
     rows_per_index = math.prod(x.shape[a] for a in batch[1:]) if batch else 1
+    _check_memory(x, what)
     dtype = _out_dtype(func, x, [ax], dict(kw, per_row=False))
-    _check_memory(x, dtype, what)
     f = functools.partial(_call_block_rows, func=func, kwargs=kw, row_axis=first,
                           rows_per_index=rows_per_index, n=n)
     return x.map_blocks(f, dtype=dtype, meta=_meta(x, dtype))
@@ -276,7 +278,7 @@ def _hd_dask_signs(func, x, signs, ax, kw, what):
     if s.shape == x.shape:
         s = s.rechunk(x.chunks)
     kw = dict(kw, signs=None)
+    _check_memory(x, what)
     dtype = _out_dtype(func, x, [ax], dict(kw, signs=np.ones(n)))
-    _check_memory(x, dtype, what)
     f = functools.partial(_call_block, func=func, kwargs=kw)
     return x.map_blocks(f, s, dtype=dtype, meta=_meta(x, dtype))

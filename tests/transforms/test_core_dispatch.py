@@ -15,13 +15,16 @@ from algdiv import _core
 from algdiv.testing import fast_tol
 
 needs_core = pytest.mark.skipif(_core.ext is None, reason=f"C core not in use: {_core.reason}")
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The folder holding the algdiv package this test process imported (the source tree
+# during development, site-packages after `pip install .`), so subprocesses see the same one.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(algdiv.__file__)))
 
 
 def _run_python(code, **env):
     e = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), **env)
+    # cwd=ROOT too: `python -c` puts the working directory first on sys.path.
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
-                       timeout=120)
+                       timeout=120, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     return r
 

@@ -1,0 +1,110 @@
+"""verify() and the transforms on a real dask.distributed LocalCluster (two worker processes)."""
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("dask.array", reason="dask is not installed (pip install 'algdiv[dask]')")
+distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+import dask.array as da  # noqa: E402
+
+from algdiv.rotations import sample_structured, verify  # noqa: E402
+from algdiv.rotations._sampler import BatchRun, _structured_batch, sample_batched  # noqa: E402
+from algdiv.transforms import fwht, hd  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                       memory_limit="256MiB", dashboard_address=":0")
+    c = distributed.Client(cluster, timeout=TIMEOUT)
+    c.wait_for_workers(2, timeout=TIMEOUT)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _values(rep):
+    return [(r["check"], r["input"], r["d"], r["samples"], r["value"], r["passed"]) for r in rep.rows]
+
+
+def test_verify_on_cluster_equals_in_memory(client):
+    kw = dict(dims=(16, 64), inputs=("e1", "u4", "flat"), samples=6000, seed=7, w2_samples=100, batch=1536)
+    local = verify(**kw)
+    remote = verify(**kw, client=client, timeout=TIMEOUT)
+    threads = verify(**kw, client="threads")
+    assert local.ok
+    assert _values(remote) == _values(local) == _values(threads)      # bit for bit
+    assert remote.slopes == local.slopes
+
+
+def test_batches_are_the_union_not_an_average(client):
+    # The batched run is the unbatched sampler's sample set, in order (an exact union).
+    u = np.eye(64)[0]
+    x = sample_batched(u, 5000, seed=2, batch=1024, client=client, timeout=TIMEOUT)
+    assert np.array_equal(x, sample_structured(u, 5000, seed=2))
+
+
+def _dies_once(start, count, seed_seq, u, seed, blocks, omit, marker, victim):
+    """A batch that exits its worker process on its first attempt (marker file: deterministic)."""
+    if start == victim:
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pass                                        # the retry: run normally
+        else:
+            os.close(fd)
+            os._exit(1)
+    return _structured_batch(start, count, seed_seq, u, seed, blocks, omit)
+
+
+def test_worker_death_is_recovered(client, tmp_path):
+    import cloudpickle
+    import sys
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])   # workers cannot import this test module
+    try:
+        marker = str(tmp_path / "died")
+        u = np.eye(32)[0]
+        run = BatchRun(client, timeout=TIMEOUT)
+        h = run.submit(_dies_once, 4096, 1024, 3, u, 3, 2, (), marker, 2048)
+        x = run.result(h)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert os.path.exists(marker)                       # the worker did die
+    assert np.array_equal(x, sample_structured(u, 4096, seed=3))
+    client.wait_for_workers(2, timeout=TIMEOUT)          # the nanny restarted it
+
+
+def test_transforms_on_cluster(client):
+    X = np.random.default_rng(4).standard_normal((12, 256))
+    D = da.from_array(X, chunks=(3, 64))
+    got = client.compute(hd(fwht(D, norm="ortho"), seed=5, per_row=True)).result(timeout=TIMEOUT)
+    assert np.array_equal(got, hd(fwht(X, norm="ortho"), seed=5, per_row=True))
+
+
+def test_block_larger_than_worker_memory_is_refused(client):
+    # One row of 2^26 float64 = 512 MiB > the workers' 256 MiB: refused when the graph is built.
+    x = da.zeros((4, 1 << 26), chunks=(1, 1 << 24))
+    with pytest.raises(ValueError, match="worker memory limit"):
+        fwht(x)
+    fwht(da.zeros((4, 1 << 20), chunks=(1, 1 << 18)))    # 8 MiB blocks are fine
+
+
+def test_closed_client_is_a_clear_error():
+    cluster = distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+                                       dashboard_address=":0")
+    c = distributed.Client(cluster, timeout=TIMEOUT)
+    c.close()
+    cluster.close()
+    with pytest.raises(ValueError, match="running dask.distributed.Client"):
+        verify(dims=(16,), inputs=("e1",), samples=100, client=c)
+    with pytest.raises(ValueError, match="running dask.distributed.Client"):
+        sample_batched(np.eye(16)[0], 100, seed=1, client=c)
+    with pytest.raises(ValueError, match="'client'"):
+        verify(dims=(16,), inputs=("e1",), samples=100, client="processes")
+    with pytest.raises(TypeError, match="'client'"):
+        verify(dims=(16,), inputs=("e1",), samples=100, client=object())
