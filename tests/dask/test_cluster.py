@@ -9,7 +9,7 @@ distributed = pytest.importorskip("distributed", reason="dask.distributed is not
 import dask.array as da  # noqa: E402
 
 from algdiv.rotations import sample_structured, verify  # noqa: E402
-from algdiv.rotations._sampler import BatchRun, _structured_batch, sample_batched  # noqa: E402
+from algdiv.rotations._sampler import BatchRun, sample_batched  # noqa: E402
 from algdiv.transforms import fwht, hd  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -49,31 +49,15 @@ def test_batches_are_the_union_not_an_average(client):
     assert np.array_equal(x, sample_structured(u, 5000, seed=2))
 
 
-def _dies_once(start, count, seed_seq, u, seed, blocks, omit, marker, victim):
-    """A batch that exits its worker process on its first attempt (marker file: deterministic)."""
-    if start == victim:
-        try:
-            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pass                                        # the retry: run normally
-        else:
-            os.close(fd)
-            os._exit(1)
-    return _structured_batch(start, count, seed_seq, u, seed, blocks, omit)
-
-
 def test_worker_death_is_recovered(client, tmp_path):
-    import cloudpickle
-    import sys
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])   # workers cannot import this test module
-    try:
-        marker = str(tmp_path / "died")
-        u = np.eye(32)[0]
-        run = BatchRun(client, timeout=TIMEOUT)
-        h = run.submit(_dies_once, 4096, 1024, 3, u, 3, 2, (), marker, 2048)
-        x = run.result(h)
-    finally:
-        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    # the faulty batch lives in algdiv.testing: worker processes must import it
+    from algdiv.testing._faults import dies_once
+
+    marker = str(tmp_path / "died")
+    u = np.eye(32)[0]
+    run = BatchRun(client, timeout=TIMEOUT)
+    h = run.submit(dies_once, 4096, 1024, 3, u, 3, 2, (), marker, 2048)
+    x = run.result(h)
     assert os.path.exists(marker)                       # the worker did die
     assert np.array_equal(x, sample_structured(u, 4096, seed=3))
     client.wait_for_workers(2, timeout=TIMEOUT)          # the nanny restarted it
