@@ -4,12 +4,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 
 import numpy as np
 
 from ..groups._limits import check_bytes
 from ..transforms import Plan, Problem, plan
+from .._atomic import write_atomic
 
 __all__ = ["Transform", "klt", "validate_cov", "dense_plan", "kron_plan", "eigh_desc"]
 
@@ -285,16 +285,7 @@ class Transform:
         arrays["meta"] = np.array(json.dumps(meta))
         arrays["labels"] = np.asarray(self.labels)
         arrays["components"] = np.asarray(self.components)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".algdiv-", suffix=".npz.tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, lambda fh: np.savez(fh, **arrays))
 
     @classmethod
     def load(cls, path) -> "Transform":

@@ -1,12 +1,11 @@
 """File helpers for the command line: strict loading, atomic saving."""
 from __future__ import annotations
 
-import os
-import tempfile
 
 import numpy as np
 
 from . import UsageError
+from .._atomic import write_atomic
 
 __all__ = ["load_array", "load_covariance", "save_array_atomic", "write_text_atomic"]
 
@@ -44,24 +43,11 @@ def load_covariance(path: str, *, sym_tol: float = 1e-8) -> np.ndarray:
     return cov
 
 
-def _atomic(path: str, write) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".algdiv-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_array_atomic(path: str, arr: np.ndarray) -> None:
     """Write ``arr`` to ``path`` as .npy atomically (temporary file, then rename)."""
-    _atomic(path, lambda fh: np.save(fh, arr, allow_pickle=False))
+    write_atomic(path, lambda fh: np.save(fh, arr, allow_pickle=False))
 
 
 def write_text_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
-    _atomic(path, lambda fh: fh.write(text.encode()))
+    write_atomic(path, lambda fh: fh.write(text.encode()))

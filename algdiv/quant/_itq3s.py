@@ -1,13 +1,13 @@
 """ITQ3_S-style 3-bit weights: FWHT-256 pre-rotation, two-trit 9-level grid, fp16 + 4-bit scales."""
 import os
 import struct
-import tempfile
 
 import numpy as np
 
 from algdiv.transforms import fwht, ifwht
 
 from ._rtn import _as_weights
+from .._atomic import write_atomic
 
 MAGIC = b"ITQ3"
 VERSION = 1
@@ -136,16 +136,7 @@ class ITQ3SPacked:
 
     def save(self, path):
         """Write to ``path`` atomically (temporary file in the same folder + os.replace)."""
-        path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(self.buffer)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, lambda fh: fh.write(self.buffer))
 
     @classmethod
     def load(cls, path):

@@ -11,22 +11,14 @@ the metaplectic action, the fractional Fourier transform
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from algdiv.transforms._sphere import SphereTransform, _gauss_legendre, real_spherical_harmonics
 
+from ..transforms._sphere import _as_int  # the same integer validation as the sphere grid
+
 __all__ = ["SO2", "SO3", "funk_hecke"]
-
-
-def _as_int(v, name: str, minimum: int) -> int:
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
-        raise TypeError(f"Argument {name!r} must be an integer, not {type(v).__name__} {v!r}.")
-    v = int(v)
-    if v < minimum:
-        raise ValueError(f"Argument {name!r} must be an integer >= {minimum}, not {v}.")
-    return v
 
 
 def _as_field(field):

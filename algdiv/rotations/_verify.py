@@ -5,8 +5,6 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from ._sampler import BatchRun, _structured_batch, batch_size, check_client
 from ._stats import dkw_band, kolmogorov_distance, loglog_slope
 from ._validate import as_alpha, as_dim, as_positive_int, as_unit_input
 from ._wasserstein import f1_lower_bound_e1, wasserstein2_e1, wasserstein2_mc
+from .._atomic import write_atomic
 
 __all__ = ["verify", "RotationReport", "Check", "ENVELOPE_C", "INPUTS"]
 
@@ -206,17 +205,7 @@ def _fmt_int(v):
 
 
 def _write_atomic(path, data):
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".algdiv-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode() if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, lambda fh: fh.write(data.encode() if isinstance(data, str) else data))
 
 
 def _row(check, inp, d, value, *, samples=None, band=None, bound=None, passed=None, expected=None,
