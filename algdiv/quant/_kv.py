@@ -6,7 +6,7 @@ import numpy as np
 from algdiv.transforms import fwht, ifwht
 
 from ._rotate import _split
-from ._rtn import _as_weights, _check_bits, _quant_groups
+from ._rtn import _as_weights, _check_bits, _is_dask, _quant_groups
 
 KVQuantized = namedtuple("KVQuantized", ["k", "v", "sink_tokens", "perm"])
 KVQuantized.__doc__ = """Result of :func:`kv_quantize`: dequantized ``k``/``v`` (pre-RoPE domain),
@@ -126,6 +126,10 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
     positions, rope_base :
         RoPE positions (default ``arange(tokens)``) and base, for ``pre_rope=False``.
 
+    Dask ``k``/``v`` (and ``hidden``) give lazy dask ``k``/``v`` computed per
+    block of tokens; the calibrations (channel order, sink tokens) are computed
+    first from the whole cache (see :mod:`algdiv.quant._dask`).
+
     Returns
     -------
     KVQuantized
@@ -155,6 +159,11 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
     True
     """
     bits = _check_bits(bits)
+    if _is_dask(k) or _is_dask(v):
+        return _kv_dask(k, v, bits=bits, group_size=group_size, head_dim=head_dim,
+                        group_heads=group_heads, rotate=rotate, clip=clip, reorder=reorder,
+                        sink_tokens=sink_tokens, hidden=hidden, n_sink=n_sink, key_axis=key_axis,
+                        pre_rope=pre_rope, positions=positions, rope_base=rope_base)
     ka = _as_weights(k, "k").astype(np.float64)
     if ka.ndim != 2:
         raise ValueError(f"Argument 'k' must be 2-D (tokens, channels), not {ka.ndim}-D.")
@@ -230,6 +239,16 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
         if v_hat is not None:
             v_hat[sinks] = va[sinks]
     return KVQuantized(k_hat, v_hat, sinks, perm)
+
+
+def _kv_dask(k, v, **kw):
+    from ._dask import kv_quantize_dask
+    if not _is_dask(k):
+        raise TypeError(f"Argument 'k' must be a dask array like 'v', not {type(k).__module__}."
+                        f"{type(k).__qualname__}; arrays of different modules cannot be mixed.")
+    return KVQuantized(*kv_quantize_dask(k, v, kv_quantize=kv_quantize, group_fwht=_group_fwht,
+                                         apply_rope=apply_rope,
+                                         sink_tokens_from_hidden=sink_tokens_from_hidden, **kw))
 
 
 def attention_errors(q, k, v, k_hat, v_hat, head_dim, positions=None, rope_base=10000.0):

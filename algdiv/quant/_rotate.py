@@ -86,6 +86,18 @@ class HadamardRotation:
         return f"HadamardRotation(n={self.n}, method={self.method!r}, block={self.block})"
 
     def _apply(self, x, axis, inverse):
+        from ._rtn import _is_dask
+        if _is_dask(x):
+            from ._dask import map_quantizer
+            if x.ndim == 0:
+                raise ValueError("Argument 'x' must have at least one axis, not a scalar.")
+            if not -x.ndim <= axis < x.ndim:
+                raise ValueError(f"Argument 'axis' must be in [-{x.ndim}, {x.ndim - 1}], not {axis!r}.")
+            if x.shape[axis] != self.n:
+                raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, "
+                                 f"not {x.shape[axis]}.")
+            what = f"HadamardRotation.{'inverse' if inverse else 'forward'}()"
+            return map_quantizer(self.inverse if inverse else self.forward, x, axis, what=what)
         a = np.asarray(x)
         if a.ndim == 0:
             raise ValueError("Argument 'x' must have at least one axis, not a scalar.")
@@ -129,7 +141,12 @@ def rotated_rtn(w, bits, group_size, axis=-1, symmetric=False, *, rotation=None,
     >>> float(np.round(np.linalg.norm(rotated_rtn(w, 8, 64) - w) / np.linalg.norm(w), 2))
     0.01
     """
-    from ._rtn import _as_weights, rtn
+    from ._rtn import _as_weights, _check_bits, _is_dask, rtn
+    if _is_dask(w):
+        from ._dask import map_quantizer
+        _check_bits(bits)
+        return map_quantizer(rotated_rtn, w, axis, what="rotated_rtn()", bits=bits,
+                             group_size=group_size, symmetric=symmetric, rotation=rotation, clip=clip)
     a = _as_weights(w)
     n = a.shape[axis] if -a.ndim <= axis < a.ndim else None
     if n is None:

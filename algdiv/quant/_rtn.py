@@ -24,6 +24,10 @@ def _as_weights(w, name="w"):
     return a
 
 
+def _is_dask(x):
+    return type(x).__module__.partition(".")[0] == "dask"
+
+
 def _out_dtype(a):
     return a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
 
@@ -120,6 +124,10 @@ def rtn(w, bits, group_size, axis=-1, symmetric=False, *, clip=1.0, clip_grid=No
 
     Symmetric: :math:`s = c\max|w| / L`, :math:`\hat w = s(2q+1)`,
     :math:`q = \mathrm{clamp}(\lfloor w/2s \rfloor, -2^{b-1}, 2^{b-1}-1)`.
+    A ``dask.array.Array`` ``w`` gives a lazy dask array, computed block by
+    block with ``axis`` rechunked whole (equal to the in-memory result bit for
+    bit; NaN entries raise when it is computed).
+
     Storage cost with fp16 scales: :math:`b + 32/g` bits per weight
     (asymmetric) or :math:`b + 16/g` (symmetric), see :func:`rtn_bits_per_weight`.
 
@@ -138,6 +146,10 @@ def rtn(w, bits, group_size, axis=-1, symmetric=False, *, clip=1.0, clip_grid=No
     array([-3., -1.,  1.,  3.])
     """
     bits = _check_bits(bits)
+    if _is_dask(w):
+        from ._dask import map_quantizer
+        return map_quantizer(rtn, w, axis, what="rtn()", bits=bits, group_size=group_size,
+                             symmetric=symmetric, clip=clip, clip_grid=clip_grid)
     a = _as_weights(w)
     dt = _out_dtype(a)
     g, ax = _grouped(a.astype(np.float64, copy=False), group_size, axis)

@@ -33,7 +33,7 @@ from ._marginal import (
     uniform_sphere,
 )
 from ._operator import StructuredRotation, structured_rotation
-from ._sampler import chunk_rows, mc_stream, sample_structured
+from ._sampler import chunk_rows, mc_stream, sample_batched, sample_structured
 from ._stats import dkw_band, kolmogorov_distance, loglog_slope
 from ._verify import INPUTS, Check, RotationReport, verify
 from ._wasserstein import (
@@ -46,7 +46,7 @@ from ._wasserstein import (
 )
 
 __all__ = [
-    "structured_rotation", "StructuredRotation", "sample_structured", "mc_stream", "chunk_rows",
+    "structured_rotation", "StructuredRotation", "sample_structured", "sample_batched", "mc_stream", "chunk_rows",
     "uniform_rotation", "uniform_sphere", "sphere_coordinates", "coordinate_marginal",
     "expected_abs_coordinate", "lattice_law", "LatticeLaw", "spread_input",
     "kolmogorov_distance", "dkw_band", "loglog_slope",

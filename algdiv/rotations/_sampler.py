@@ -295,7 +295,7 @@ def sample_batched(u, samples, *, seed, batch=None, blocks=2, omit_diagonal=(), 
     Examples
     --------
     >>> import numpy as np
-    >>> from algdiv.rotations._sampler import sample_batched, sample_structured
+    >>> from algdiv.rotations import sample_batched, sample_structured
     >>> u = np.eye(64)[0]
     >>> x = sample_batched(u, 5000, seed=3, batch=1024)
     >>> bool(np.array_equal(x, sample_structured(u, 5000, seed=3)))

@@ -8,8 +8,8 @@ pytest.importorskip("dask.array", reason="dask is not installed (pip install 'al
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
 import dask.array as da  # noqa: E402
 
-from algdiv.rotations import sample_structured, verify  # noqa: E402
-from algdiv.rotations._sampler import BatchRun, sample_batched  # noqa: E402
+from algdiv.rotations import sample_batched, sample_structured, verify  # noqa: E402
+from algdiv.rotations._sampler import BatchRun  # noqa: E402
 from algdiv.transforms import fwht, hd  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -61,6 +61,28 @@ def test_worker_death_is_recovered(client, tmp_path):
     assert os.path.exists(marker)                       # the worker did die
     assert np.array_equal(x, sample_structured(u, 4096, seed=3))
     client.wait_for_workers(2, timeout=TIMEOUT)          # the nanny restarted it
+
+
+def test_a6_wasserstein_batches_on_cluster(client):
+    # The A6 Monte Carlo, split in 5 batches with spawned streams: the same squared distances on
+    # the cluster as in memory, and an estimate within 3 SE of the closed form.
+    from algdiv.rotations import wasserstein2_e1
+    from algdiv.rotations._wasserstein import nearest_support_sq_batch, w2_estimate
+    local, remote = BatchRun(), BatchRun(client, TIMEOUT)
+    a = local.result(local.submit(nearest_support_sq_batch, 5000, 1000, 11, 64))
+    b = remote.result(remote.submit(nearest_support_sq_batch, 5000, 1000, 11, 64))
+    assert a.shape == (5000,) and np.array_equal(a, b)
+    est = w2_estimate(b)
+    assert abs(est.value - wasserstein2_e1(64)) <= 3 * est.se
+
+
+def test_quantizers_on_cluster(client):
+    from algdiv.quant import itq3s_encode, rotated_rtn
+    W = np.random.default_rng(6).standard_t(3, size=(48, 384))
+    D = da.from_array(W, chunks=(8, 128))
+    got = client.compute(rotated_rtn(D, 3, 64)).result(timeout=TIMEOUT)
+    assert np.array_equal(got, rotated_rtn(W, 3, 64))
+    assert itq3s_encode(D).to_bytes() == itq3s_encode(W).to_bytes()    # coded on the workers
 
 
 def test_transforms_on_cluster(client):
