@@ -90,10 +90,14 @@ static inline __attribute__((always_inline)) ATTR VT FN(reg)(VT v, const int st)
  * mode 0: no multiplier, 1: scalar scale, 2: per-element mult[]. */
 static inline __attribute__((always_inline)) ATTR void
 FN(first_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
-               const int mode, const int st)
+               const int mode, const int st, const int pf)
 {
     VT s = (VT){0} + scale;
     for (size_t i = 0; i < len; i += VL) {
+        /* pf: the data comes from DRAM; pull the next block into L2 while this
+         * one is transformed in L1 (a prefetch past the buffer is harmless) */
+        if (pf && (i * sizeof(T)) % 64 == 0)
+            __builtin_prefetch((const void *)((uintptr_t)(src + i) + len * sizeof(T)), 0, 2);
         VT v = LD(src + i);
         if (mode == 1) v = v * s;
         else if (mode == 2) v = v * LD(mult + i);
@@ -101,24 +105,30 @@ FN(first_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
     }
 }
 
-#define FIRST_CASES(MODE)                                                      \
+#define FIRST_CASES(MODE, PF)                                                  \
     switch (st) {                                                              \
-    case 0: FN(first_body)(dst, src, len, scale, mult, MODE, 0); break;        \
-    case 1: FN(first_body)(dst, src, len, scale, mult, MODE, 1); break;        \
-    case 2: FN(first_body)(dst, src, len, scale, mult, MODE, 2); break;        \
-    case 3: FN(first_body)(dst, src, len, scale, mult, MODE, 3); break;        \
-    case 4: FN(first_body)(dst, src, len, scale, mult, MODE, 4); break;        \
-    case 6: FN(first_body)(dst, src, len, scale, mult, MODE, 6); break;        \
-    default: FN(first_body)(dst, src, len, scale, mult, MODE, 7); break;       \
+    case 0: FN(first_body)(dst, src, len, scale, mult, MODE, 0, PF); break;    \
+    case 1: FN(first_body)(dst, src, len, scale, mult, MODE, 1, PF); break;    \
+    case 2: FN(first_body)(dst, src, len, scale, mult, MODE, 2, PF); break;    \
+    case 3: FN(first_body)(dst, src, len, scale, mult, MODE, 3, PF); break;    \
+    case 4: FN(first_body)(dst, src, len, scale, mult, MODE, 4, PF); break;    \
+    case 6: FN(first_body)(dst, src, len, scale, mult, MODE, 6, PF); break;    \
+    default: FN(first_body)(dst, src, len, scale, mult, MODE, 7, PF); break;   \
     }
 
 static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *mult,
-                           int mode, int st)
+                           int mode, int st, int pf)
 {
     /* st is a contiguous range of stages (1, 2, 4 in some prefix/suffix) */
-    if (mode == 0) { FIRST_CASES(0) }
-    else if (mode == 1) { FIRST_CASES(1) }
-    else { FIRST_CASES(2) }
+    if (pf) {
+        if (mode == 0) { FIRST_CASES(0, 1) }
+        else if (mode == 1) { FIRST_CASES(1, 1) }
+        else { FIRST_CASES(2, 1) }
+    } else {
+        if (mode == 0) { FIRST_CASES(0, 0) }
+        else if (mode == 1) { FIRST_CASES(1, 0) }
+        else { FIRST_CASES(2, 0) }
+    }
 }
 
 /* ---- radix sweeps --------------------------------------------------------- */
@@ -322,6 +332,16 @@ static ATTR void FN(stages)(T *x, size_t len, size_t lo, size_t hi)
 {
     if (lo > hi) return;
     const size_t g = 2 * hi;
+    if (g * sizeof(T) <= 256 && lo % VL == 0) {
+        /* tiny groups (e.g. float64 rows of 8 or 16): flat sweeps, no call per group */
+        for (size_t h = lo; h <= hi; h *= 2)
+            for (size_t s = 0; s < len; s += 2 * h)
+                for (size_t i = s; i < s + h; i += VL) {
+                    VT a0 = LD(x + i), a1 = LD(x + i + h);
+                    ST(x + i, a0 + a1); ST(x + i + h, SUBV(a0, a1));
+                }
+        return;
+    }
     for (size_t s = 0; s < len; s += g) FN(colwht)(x + s, lo, g / lo, lo);
 }
 
@@ -342,6 +362,7 @@ typedef struct {
     /* pass 2 */
     size_t hs, R, w, strips;
     int nt;          /* pass 2 writes with streaming stores */
+    int pf;          /* first reads prefetch the next block (data beyond the caches) */
     int fail;
 } FN(ctx);
 
@@ -449,7 +470,7 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
             if (h >= c && h <= hmax) st |= 1 << b;
         }
         if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
-        if (st || C->mode || dst != src) FN(first)(dst, src, len, C->scale, mult, C->mode, st);
+        if (st || C->mode || dst != src) FN(first)(dst, src, len, C->scale, mult, C->mode, st, C->pf);
         FN(stages)(dst, len, c > VL ? c : VL, hmax);
         return;
     }
@@ -662,6 +683,7 @@ static ATTR int FN(run)(const wht_job *J)
     C.mode = (J->signs || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
     C.key = wht_mix(J->seed + WHT_GAMMA * (J->stream + 1));
     if (C.N == 0) return 0;
+    C.pf = C.N * sizeof(T) >= ((size_t)8 << 20);
     if (J->order != WHT_NATURAL && J->K > 1) {
         int bits = 0;
         while (((size_t)1 << bits) < J->K) bits++;

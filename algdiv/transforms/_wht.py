@@ -266,6 +266,15 @@ def _check_int_range(x, factor, name="x"):
             f"exceeds {V.INT64_MAX}; convert it to float64 first (x.astype(np.float64)).")
 
 
+_IN_PLACE_CHARS = frozenset("fdFD")       # float32/64, complex64/128: the result dtype is x's
+
+
+def _in_place_ok(x):
+    """overwrite_x=True may write the result into ``x`` itself (same dtype, C order, writeable)."""
+    return (type(x) is np.ndarray and x.ndim > 0 and x.dtype.char in _IN_PLACE_CHARS
+            and x.dtype.isnative and x.flags.c_contiguous and x.flags.writeable and x.flags.aligned)
+
+
 def _fast(x, axis, norm, order, out, plan, inverse):
     """The compiled fast path, or None when it does not apply."""
     kern = _KERNELS.get("wht")
@@ -351,6 +360,9 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
         m > 1 take natural order only.
     overwrite_x : bool, optional
         Allow the input's memory to be reused (it is never modified otherwise).
+        For a C-ordered, writeable float32/float64/complex64/complex128 ``x``
+        the transform then runs in place and returns ``x`` itself (one sweep
+        over memory fewer than a copy).
     workers : int, optional
         Threads for the kernel (numpy path: BLAS threads; default 1).
     out : ndarray, optional
@@ -409,6 +421,8 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
     >>> ifwht(fwht(np.arange(8.0)))
     array([0., 1., 2., 3., 4., 5., 6., 7.])
     """
+    if overwrite_x and out is None and _in_place_ok(x):
+        out = x                   # the caller lets us destroy x: transform it in place
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, False)
@@ -447,6 +461,8 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
     >>> ifwht(np.array([10.0, -4.0, 0.0, -2.0]), order="walsh")
     array([1., 2., 3., 4.])
     """
+    if overwrite_x and out is None and _in_place_ok(x):
+        out = x                   # the caller lets us destroy x: transform it in place
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, True)

@@ -295,6 +295,30 @@ def test_input_untouched_unless_overwrite(n, dtype):
     np.testing.assert_allclose(y, fwht(keep), rtol=fast_tol(dtype, n) if np.dtype(dtype).kind != "i" else 0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("f", [fwht, ifwht])
+def test_overwrite_x_transforms_in_place(dtype, f):
+    # overwrite_x=True on a C-ordered, writeable native array: the result is x itself
+    rng = np.random.default_rng(SEED)
+    x = rng.standard_normal((5, 64)).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal((5, 64)).astype(dtype)
+    keep = x.copy()
+    H = sl.hadamard(64)
+    want = keep @ H.T / (64 if f is ifwht else 1)
+    y = f(x, overwrite_x=True)
+    assert y is x
+    np.testing.assert_allclose(y, want, rtol=fast_tol(dtype, 64), atol=fast_tol(dtype, 64) * 8)
+    x2 = keep.T.copy()                               # axis 0 of a C-ordered array
+    y2 = f(x2, axis=0, overwrite_x=True, norm="ortho", order="sequency")
+    assert y2 is x2
+    np.testing.assert_allclose(y2, f(keep, norm="ortho", order="sequency").T,
+                               rtol=fast_tol(dtype, 64), atol=fast_tol(dtype, 64))
+    xs = np.array(keep[:, ::2])                      # not the array's own dtype: never reused
+    y3 = f(xs.astype(np.float16 if np.dtype(dtype).kind == "f" else dtype), overwrite_x=True)
+    assert y3.shape == xs.shape
+
+
 def test_read_only_input():
     x = np.arange(32.0)
     x.flags.writeable = False
