@@ -69,6 +69,7 @@ def config_dict(gpu: bool = True) -> dict:
         "cpu_has_avx2": _core.has_avx2(),
         "compiler": getattr(ext, "compiler", None) if ext is not None else None,
         "sanitized": bool(getattr(ext, "sanitized", 0)) if ext is not None else False,
+        "l2_block_bytes": getattr(ext, "L2_BLOCK_BYTES", None) if ext is not None else None,
     }
     ncpu = _core.cpu_count()
     auto_min = getattr(ext, "AUTO_THREADS_MIN", 1 << 18) if ext is not None else None
@@ -127,6 +128,9 @@ def show_config(file=None, gpu: bool = True) -> None:
     if k["compiler"]:
         lines.append(f"  compiler    : {k['compiler']}"
                      + ("  [sanitizer build]" if k["sanitized"] else ""))
+    if k["l2_block_bytes"]:
+        lines.append(f"  blocking    : level-2 blocks of {k['l2_block_bytes'] // 1024} KiB "
+                     "(from the CPU's L2 size)")
     lines.append(f"  threads     : {t['cpus']} CPU(s); workers=None -> {t['workers=None']}")
     if "gpu" in d:
         lines.append(f"  GPU         : {d['gpu']['detail']}")

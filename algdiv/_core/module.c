@@ -12,7 +12,11 @@
 #include <numpy/arrayobject.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 #include "wht.h"
 
@@ -530,10 +534,21 @@ PyMODINIT_FUNC PyInit__fwht(void)
     s_forward = PyUnicode_InternFromString("forward");
     if (!s_natural || !s_backward || !s_ortho || !s_forward) return NULL;
     if (wht_cpu_has_avx2()) wht_set_path(WHT_PATH_AVX2);
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    {
+        long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        wht_set_l2_bytes(l2 > 0 ? (size_t)l2 : 0);
+    }
+#endif
+    {   /* ALGDIV_L2_BYTES overrides the detected L2 size (tests, tuning) */
+        const char *e = getenv("ALGDIV_L2_BYTES");
+        if (e && *e) wht_set_l2_bytes((size_t)strtoull(e, NULL, 10));
+    }
     ncpu_cached = wht_cpu_count();
     PyObject *mod = PyModule_Create(&moddef);
     if (!mod) return NULL;
     PyModule_AddIntConstant(mod, "AUTO_THREADS_MIN", AUTO_THREADS_MIN);
+    PyModule_AddIntConstant(mod, "L2_BLOCK_BYTES", (long)wht_l2_bytes);
 #ifdef __VERSION__
     PyModule_AddStringConstant(mod, "compiler", __VERSION__);
 #endif

@@ -60,6 +60,11 @@ typedef void (*wht_task_fn)(void *ctx, size_t task);
 void wht_parallel(int nthreads, size_t ntasks, wht_task_fn fn, void *ctx);
 int wht_cpu_count(void);
 
+/* Bytes of the level-2 blocks (a power of 2, 256 KiB .. 1 MiB): set once at
+ * import from the L2 size of the CPU (wht_kernels.c). */
+extern size_t wht_l2_bytes;
+void wht_set_l2_bytes(size_t l2_cache_bytes);
+
 /* Per-thread scratch memory, 64-byte aligned, grown on demand and freed when
  * the thread exits (pool.c).  NULL when out of memory. */
 void *wht_scratch(size_t bytes);

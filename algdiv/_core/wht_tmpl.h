@@ -38,7 +38,7 @@
 #define ST(p, v) (*(VT *)(void *)(p) = (v))
 
 #define L1E (16384 / sizeof(T))     /* level-1 block: 16 KiB */
-#define L2E (262144 / sizeof(T))    /* level-2 block: 256 KiB */
+#define L2E (wht_l2_bytes / sizeof(T))  /* level-2 block: wht_l2_bytes (256 KiB to 1 MiB) */
 
 /* ---- in-register stages: butterflies between lanes i and i + h ---------- */
 /* __builtin_shufflevector: clang, and GCC from 12; older GCC has __builtin_shuffle

@@ -138,3 +138,52 @@ def test_show_config_and_info_command(capsys):
     assert info["threads"]["cpus"] >= 1
     assert main(["info"]) == 0
     assert "kernel path" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("l2", [262144, 524288, 1048576])
+def test_every_level2_block_size_matches_the_reference(l2):
+    # The level-2 block follows the CPU's L2 size (256 KiB .. 1 MiB); ALGDIV_L2_BYTES pins it so
+    # each schedule is checked on any machine: lengths around and above the block, both passes,
+    # every order, float32/float64, batches, against the float64 radix-2 reference butterfly.
+    code = f"""
+import numpy as np
+from algdiv._core import _fwht
+from algdiv.transforms import fwht, ifwht
+assert _fwht.L2_BLOCK_BYTES == {l2}, _fwht.L2_BLOCK_BYTES
+
+def radix2(x):                      # textbook butterflies, float64, natural order
+    a = np.array(x, dtype=np.float64)
+    n, h = a.shape[-1], 1
+    while h < n:
+        v = a.reshape(a.shape[:-1] + (n // (2 * h), 2, h))
+        lo, hi = v[..., 0, :].copy(), v[..., 1, :].copy()
+        v[..., 0, :], v[..., 1, :] = lo + hi, lo - hi
+        h *= 2
+    return a
+
+def perm(order, bits):              # y_order = y_natural[perm]
+    i = np.arange(1 << bits)
+    rev = sum(((i >> b) & 1) << (bits - 1 - b) for b in range(bits))
+    if order == "natural":
+        return np.arange(1 << bits)
+    if order == "dyadic":
+        return rev
+    return rev[np.arange(1 << bits) ^ (np.arange(1 << bits) >> 1)]
+
+rng = np.random.default_rng(0)
+worst = 0.0
+for k in (15, 17, 20):
+    for dt in (np.float32, np.float64):
+        for shape in ((1 << k,), (3, 1 << k)) if k <= 17 else ((1 << k,),):
+            x = rng.standard_normal(shape)
+            ref = radix2(x) / np.sqrt(1 << k)
+            for order in ("natural", "sequency", "dyadic"):
+                y = fwht(x.astype(dt), order=order, norm="ortho").astype(np.float64)
+                r = ref[..., perm(order, k)]
+                worst = max(worst, np.linalg.norm(y - r) / np.linalg.norm(r) / np.finfo(dt).eps / k)
+            z = ifwht(fwht(x.astype(dt), overwrite_x=True), overwrite_x=True).astype(np.float64)
+            worst = max(worst, np.linalg.norm(z - x) / np.linalg.norm(x) / np.finfo(dt).eps / k)
+print(worst)
+"""
+    r = _run_python(code, ALGDIV_L2_BYTES=str(l2))
+    assert float(r.stdout.strip().splitlines()[-1]) < 8.0
