@@ -85,20 +85,8 @@ class HadamardRotation:
     def __repr__(self):
         return f"HadamardRotation(n={self.n}, method={self.method!r}, block={self.block})"
 
-    def _apply(self, x, axis, inverse):
-        from ._rtn import _is_dask
-        if _is_dask(x):
-            from ._dask import map_quantizer
-            if x.ndim == 0:
-                raise ValueError("Argument 'x' must have at least one axis, not a scalar.")
-            if not -x.ndim <= axis < x.ndim:
-                raise ValueError(f"Argument 'axis' must be in [-{x.ndim}, {x.ndim - 1}], not {axis!r}.")
-            if x.shape[axis] != self.n:
-                raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, "
-                                 f"not {x.shape[axis]}.")
-            what = f"HadamardRotation.{'inverse' if inverse else 'forward'}()"
-            return map_quantizer(self.inverse if inverse else self.forward, x, axis, what=what)
-        a = np.asarray(x)
+    def _check(self, a, axis):
+        """Shape checks shared by numpy and dask input (``a`` has .ndim and .shape)."""
         if a.ndim == 0:
             raise ValueError("Argument 'x' must have at least one axis, not a scalar.")
         if not -a.ndim <= axis < a.ndim:
@@ -106,6 +94,16 @@ class HadamardRotation:
         if a.shape[axis] != self.n:
             raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, "
                              f"not {a.shape[axis]}.")
+
+    def _apply(self, x, axis, inverse):
+        from ._rtn import _is_dask
+        if _is_dask(x):
+            from ._dask import map_quantizer
+            self._check(x, axis)
+            what = f"HadamardRotation.{'inverse' if inverse else 'forward'}()"
+            return map_quantizer(self.inverse if inverse else self.forward, x, axis, what=what)
+        a = np.asarray(x)
+        self._check(a, axis)
         if a.dtype.kind not in "fc":
             a = a.astype(np.float64)
         f = ifwht if inverse else fwht
