@@ -231,6 +231,11 @@ class Transform:
         import cupy as cp
         if x.shape[axis] != self.n:
             raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, not {x.shape[axis]}.")
+        prob = self.plan.problem
+        if prob.kind == "wht" and not self.plan.children and x.dtype.kind in "fc":
+            # the GPU FWHT kernels (algdiv.gpu) instead of a dense product
+            from ..transforms import fwht, ifwht
+            return (ifwht if inverse else fwht)(x, axis=axis, norm=prob.norm, order=prob.order)
         B = self.matrix
         M = B if inverse else B.conj().T              # acts on column vectors
         if np.isrealobj(M):

@@ -1,11 +1,21 @@
 """NVIDIA GPU support (CuPy): device detection and the CUDA kernel sources.
 
 The CUDA kernels live as ``.cu``/``.cuh`` files in ``algdiv/gpu/kernels`` so that
-they can be read and compiled on their own. So far this holds the counter-based
-Rademacher generator (``rademacher.cuh``), the same function as
-:func:`algdiv.transforms.rademacher`, verified bit for bit by a host build in the
-tests; the FWHT kernels and the cupy dispatch are not written yet (see
-``docs/engine.md``), so cupy arrays passed to the transforms raise a clear error.
+they can be read and compiled on their own (``docs/gpu.md``):
+
+* ``wht.cu``: batched FWHT along the last axis (lengths 2^k and 12/20/28 * 2^k, natural,
+  sequency and dyadic order, any norm, float16/bfloat16/float32/float64 with float32
+  accumulation for the half types), the sign diagonal ``H D`` and the fused two-block
+  rotation ``H D2 H D1`` with signs generated in the kernel (``rademacher.cuh``, bit for
+  bit :func:`algdiv.transforms.rademacher`), a multi-pass path beyond one block's shared
+  memory, and the fused ITQ3_S dequantize + inverse FWHT-256;
+* their per-block logic in ``wht_core.cuh``/``wht_cta.cuh`` is ``__host__ __device__``
+  and is run on the CPU by the tests against the numpy engine.
+
+``algdiv.transforms.fwht``/``ifwht``/``fwhtn``/``ifwhtn``/``hd`` send cupy arrays and CUDA
+torch tensors here (:mod:`algdiv.gpu._dispatch`); :func:`rotation` and
+:func:`itq3s_decode` are the GPU entry points of the rotation operators and of the
+ITQ3_S decoder.
 
 Examples
 --------
@@ -18,7 +28,7 @@ from __future__ import annotations
 
 import pathlib
 
-__all__ = ["available", "Availability", "KERNEL_DIR"]
+__all__ = ["available", "Availability", "KERNEL_DIR", "rotation", "itq3s_decode", "itq3s_decode_blocks"]
 
 #: Folder of the CUDA sources shipped with the package.
 KERNEL_DIR = pathlib.Path(__file__).resolve().parent / "kernels"
@@ -55,3 +65,6 @@ def available() -> Availability:
     if count < 1:
         return Availability(False, "no usable CUDA device was found (device count 0)")
     return Availability(True, f"{count} CUDA device(s) visible to cupy {cupy.__version__}")
+
+
+from ._dispatch import itq3s_decode, itq3s_decode_blocks, rotation  # noqa: E402  (needs available())

@@ -52,10 +52,18 @@ class StructuredRotation:
     def __repr__(self):
         return f"StructuredRotation(d={self.d}, blocks={self.blocks}, seed={self.seed})"
 
+    def _gpu(self, x, name, inverse):
+        """cupy input: the fused GPU kernels (algdiv.gpu.rotation), same signs, cupy output."""
+        if x.ndim == 0 or x.shape[-1] != self.d:
+            raise ValueError(
+                f"Argument {name!r} must have last axis of length d = {self.d}, not shape {tuple(x.shape)}."
+            )
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"Argument {name!r} must be a real cupy array on the GPU, not dtype {x.dtype}.")
+        from ..gpu import rotation
+        return rotation(x, self.seed, self.blocks, inverse=inverse)
+
     def _check(self, x, name):
-        if type(x).__module__.split(".")[0] == "cupy":
-            raise TypeError(f"Argument {name!r} is a cupy array; StructuredRotation works on numpy arrays "
-                            "(move it with cupy.asnumpy, or use the GPU layer's kernels).")
         x = np.asarray(x)
         if x.ndim == 0 or x.shape[-1] != self.d:
             raise ValueError(
@@ -79,8 +87,12 @@ class StructuredRotation:
         Returns
         -------
         numpy.ndarray
-            Same shape as ``x``; ``x`` is not modified.
+            Same shape as ``x``; ``x`` is not modified.  A cupy ``x`` runs on the GPU
+            (:func:`algdiv.gpu.rotation`: two blocks per fused kernel, signs generated
+            in the kernel) and gives a cupy array of its dtype.
         """
+        if type(x).__module__.partition(".")[0] == "cupy":
+            return self._gpu(x, "x", False)
         y = self._check(x, "x")
         for j in range(self.blocks):
             y = hd(y, signs=self.signs[j], norm="ortho")
@@ -90,6 +102,8 @@ class StructuredRotation:
 
     def inverse(self, y):
         r"""Apply :math:`T^{-1} = T^\top = d^{-b/2} (D_1 H) \cdots (D_b H)` along the last axis."""
+        if type(y).__module__.partition(".")[0] == "cupy":
+            return self._gpu(y, "y", True)
         x = self._check(y, "y")
         for j in reversed(range(self.blocks)):
             # H/sqrt(d) is symmetric and its own inverse.
