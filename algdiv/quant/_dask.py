@@ -194,7 +194,7 @@ def kv_quantize_dask(k, v, *, kv_quantize, group_fwht, apply_rope, sink_tokens_f
             kin = kd.map_blocks(functools.partial(_rope_block, apply_rope=apply_rope, positions=pos,
                                                   head_dim=head_dim, base=rope_base), dtype=np.float64)
         s = kin.sum(axis=0).compute()[None, :]
-        if kw.get("rotate", True):
+        if kw.get("rotate", True) in (True, "keys"):
             s = group_fwht(s, g)
         perm = np.argsort(s[0], kind="stable")
     if perm is None or perm is False:

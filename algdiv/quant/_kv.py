@@ -102,9 +102,11 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
     group_heads : int
         Heads rotated together by one FWHT of ``head_dim * group_heads``
         (grouped-head rotation; keys only, values use per-head FWHT).
-    rotate : bool
+    rotate : bool or {"keys", "values"}
         Hadamard rotation of K (grouped heads) and V (per head), undone after
-        dequantization.
+        dequantization; ``"keys"`` or ``"values"`` rotates only those (e.g.
+        KIVI per-channel keys with rotated values: ``key_axis="channel",
+        rotate="values"``).
     clip : bool or float
         Clip factor of the per-group range; True means RotateKV's 0.8 at 2 bits
         and 1.0 otherwise; False means 1.0.
@@ -178,6 +180,10 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
         raise ValueError(f"Argument 'head_dim' must divide the {c} key channels, not {head_dim!r}.")
     if group_heads < 1 or c % (hd * group_heads):
         raise ValueError(f"Argument 'group_heads' must divide the {c // hd} heads, not {group_heads!r}.")
+    if not (isinstance(rotate, (bool, np.bool_)) or (isinstance(rotate, str) and rotate in ("keys", "values"))):
+        raise ValueError(f"Argument 'rotate' must be True, False, 'keys' or 'values', not {rotate!r}.")
+    rot_k = rotate is True or rotate == "keys" or (isinstance(rotate, np.bool_) and bool(rotate))
+    rot_v = rotate is True or rotate == "values" or (isinstance(rotate, np.bool_) and bool(rotate))
     if rotate and (_split(hd * group_heads) is None or _split(hd) is None):
         raise ValueError(f"Arguments 'head_dim' x 'group_heads' = {hd} x {group_heads} must be FWHT "
                          "lengths (2^k or 12/20/28 * 2^k) for rotate=True.")
@@ -198,7 +204,7 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
     g = hd * group_heads
 
     kin = ka if pre_rope else apply_rope(ka, pos, hd, rope_base)
-    kr = _group_fwht(kin, g) if rotate else kin
+    kr = _group_fwht(kin, g) if rot_k else kin
     perm = None
     if reorder is True:
         perm = calibrate_reorder(kr)
@@ -216,15 +222,15 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
         inv = np.empty_like(perm)
         inv[perm] = np.arange(c)
         kq = kq[:, inv]
-    k_hat = _group_fwht(kq, g, inverse=True) if rotate else kq
+    k_hat = _group_fwht(kq, g, inverse=True) if rot_k else kq
     if not pre_rope:
         k_hat = apply_rope(k_hat, pos, hd, rope_base, inverse=True)
 
     v_hat = None
     if va is not None:
-        vr = _group_fwht(va, hd) if rotate else va             # per-head FWHT of V
+        vr = _group_fwht(va, hd) if rot_v else va             # per-head FWHT of V
         vq = _quant_tokens(vr, bits, group_size, cf)
-        v_hat = _group_fwht(vq, hd, inverse=True) if rotate else vq
+        v_hat = _group_fwht(vq, hd, inverse=True) if rot_v else vq
 
     sinks = np.zeros(0, dtype=np.int64) if sink_tokens is None else np.asarray(sink_tokens, np.int64)
     if hidden is not None:

@@ -115,3 +115,21 @@ def test_kv_bad_input():
     bad[0, 0] = np.inf
     with pytest.raises(ValueError, match="Argument 'k' must be finite"):
         kv_quantize(bad, group_size=32)
+
+
+def test_rotate_keys_or_values_only():
+    # rotate="values": keys exactly as without rotation, values exactly as with it (and vice versa)
+    from algdiv.quant import kv_quantize
+    rng = np.random.default_rng(7)
+    k = rng.standard_normal((64, 128)) * np.linspace(0.1, 4.0, 128)
+    v = rng.standard_normal((64, 128))
+    kw = dict(bits=2, group_size=64, head_dim=64, reorder=False, key_axis="channel")
+    both, none = kv_quantize(k, v, rotate=True, **kw), kv_quantize(k, v, rotate=False, **kw)
+    vals, keys = kv_quantize(k, v, rotate="values", **kw), kv_quantize(k, v, rotate="keys", **kw)
+    np.testing.assert_array_equal(vals.k, none.k)
+    np.testing.assert_array_equal(vals.v, both.v)
+    np.testing.assert_array_equal(keys.k, both.k)
+    np.testing.assert_array_equal(keys.v, none.v)
+    assert not np.array_equal(both.v, none.v) and not np.array_equal(both.k, none.k)
+    with pytest.raises(ValueError, match="rotate"):
+        kv_quantize(k, v, rotate="both", **kw)
