@@ -55,8 +55,33 @@ class CandidateScore:
         return self.group.order()
 
 
+#: generic groups (from generators) above this degree get no Schreier-Sims order in the
+#: verdict's ordering or table: sympy's is too slow there (a noisy tier-B colouring at
+#: N = 256 gave a group whose order took minutes)
+GENERIC_ORDER_MAX_N = 64
+
+
+def _order_known(G):
+    return G.family != "generic" or G.degree <= GENERIC_ORDER_MAX_N or G._order is not None
+
+
+def _order_key(G):
+    """The order for tie-breaks, 0 where it is not computed (generic groups above 64 points)."""
+    return G.order() if _order_known(G) else 0
+
+
+def _order_text(G):
+    return _fmt_order(G.order()) if _order_known(G) else "n/c"
+
+
 def _fmt_order(k):
-    return str(k) if k < 10**9 else f"{k:.3e}"
+    """An order for the table: exact below 10^9, else d.ddde+XX (exact integer arithmetic:
+    orders such as 256! overflow a float)."""
+    k = int(k)
+    if k < 10**9:
+        return str(k)
+    s = str(k)
+    return f"{s[0]}.{s[1:4]}e+{len(s) - 1:02d}"
 
 
 class DiscoveryResult:
@@ -107,13 +132,13 @@ class DiscoveryResult:
         return matched_transform(self.group, cov=self.estimate)
 
     def __repr__(self):
-        return (f"DiscoveryResult(group={self.group.name}, order={_fmt_order(self.group.order())}, "
+        return (f"DiscoveryResult(group={self.group.name}, order={_order_text(self.group)}, "
                 f"delta={self.delta:.3g})")
 
     def __str__(self):
         n = self.cov.shape[0]
         L = "exact covariance" if self.n_samples is None else f"L = {self.n_samples} dof"
-        head = (f"matched group: {self.group.name}  (order {_fmt_order(self.group.order())}, "
+        head = (f"matched group: {self.group.name}  (order {_order_text(self.group)}, "
                 f"N = {n}, {L}, level {self.level:g})\n"
                 f"delta = {self.delta:.4g}   alpha = {self.alpha:.4g}   alpha_scheme = "
                 + ("-" if self.alpha_scheme is None else f"{self.alpha_scheme:.4g}")
@@ -129,11 +154,14 @@ class DiscoveryResult:
             if r.group is self.group:
                 mark = "MATCHED"
             lines.append(
-                f"{r.name:<{w}} {'+'.join(r.tiers):<14} {_fmt_order(r.order):>10} "
+                f"{r.name:<{w}} {'+'.join(r.tiers):<14} {_order_text(r.group):>10} "
                 f"{r.resolution:>5} {r.delta:>9.4g} {r.statistic:>10.4g} {r.threshold:>10.4g} "
                 f"{r.method:<15} {mark}"
                 + (f"  [{r.nested_statistic:.4g} / {r.nested_threshold:.4g} vs {r.versus}]"
                    if r.versus else ""))
+        if any(not _order_known(r.group) for r in self.table):
+            lines.append(f"(n/c: order not computed for generic groups on more than "
+                         f"{GENERIC_ORDER_MAX_N} points; .group.order() computes it)")
         return "\n".join(lines)
 
 
@@ -379,13 +407,13 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
     if dof is not None:
         # fine to coarse, so that the finer models a test leans on have passed both stages
         survivors = sorted((k for k, r in enumerate(rows) if r.accepted),
-                           key=lambda k: (-rows[k].resolution, rows[k].order))
+                           key=lambda k: (-rows[k].resolution, _order_key(rows[k].group)))
         passed = []
         for k in survivors:
             finer = [j for j in passed if rows[j].resolution > rows[k].resolution
                      and _refines(info[j][3], info[k][3])]
             if rows[k].group.generators.shape[0] and finer:
-                j = min(finer, key=lambda j: (rows[j].resolution, -rows[j].order))
+                j = min(finer, key=lambda j: (rows[j].resolution, -_order_key(rows[j].group)))
                 if rows[j].group.generators.shape[0]:   # else: the saturated model, done
                     labels, counts, S, _ = info[k]
                     stat, tau, _m = run_test(rows[k].group, S, labels, counts, rows[k].delta,
@@ -396,8 +424,8 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
             if rows[k].accepted:
                 passed.append(k)
     accepted = [r for r in rows if r.accepted]
-    best = min(accepted, key=lambda r: (r.resolution, -r.order))
-    rows.sort(key=lambda r: (r is not best, not r.accepted, r.resolution, -r.order))
+    best = min(accepted, key=lambda r: (r.resolution, -_order_key(r.group)))
+    rows.sort(key=lambda r: (r is not best, not r.accepted, r.resolution, -_order_key(r.group)))
     G = best.group
     estimate = _orbital_mean(G.orbitals(), np.bincount(G.orbitals().ravel()), R)
     return DiscoveryResult(G, best.delta, 1.0 - best.delta ** 2, alpha_scheme, estimate, R, dof,

@@ -1,5 +1,6 @@
 """Noise-aware thresholds: bootstrap, moment-matched form, LR statistic, screen."""
 import numpy as np
+import pytest
 from scipy import stats
 
 from algdiv.discovery import planted_covariance, screen_bound
@@ -55,3 +56,23 @@ def test_lr_statistic_null_distribution_is_chi_square():
     assert abs(stat.mean() / df - 1) < 0.05
     q = bootstrap_lr_threshold(R, lab, cnt, draws, 0.05)
     assert abs(q / stats.chi2.ppf(0.95, df) - 1) < 0.1
+
+
+@pytest.mark.parametrize("name", ["cyclic", "dihedral", "xor", "tree", "trivial"])
+def test_projected_fourth_moment_is_isserlis_summed_densely(name):
+    # Independent truth: E||Pi_G(x x^T)||^2 = sum over (ij),(kl) in one orbital of
+    # E[x_i x_j x_k x_l] / |O|, with every Isserlis term written out (O(N^4)).
+    from algdiv.discovery._residual import _orbital_mean
+    from algdiv.discovery._thresholds import projected_fourth_moment
+    from algdiv.groups import cyclic, dihedral, elementary_abelian, tree, trivial
+    G = {"cyclic": cyclic(8), "dihedral": dihedral(8), "xor": elementary_abelian(3),
+         "tree": tree(3), "trivial": trivial(8)}[name]
+    lab = G.orbitals()
+    cnt = np.bincount(lab.ravel())
+    A = np.random.default_rng(3).standard_normal((8, 8))
+    S = _orbital_mean(lab, cnt, A @ A.T)
+    four = (np.einsum("ij,kl->ijkl", S, S) + np.einsum("ik,jl->ijkl", S, S)
+            + np.einsum("il,jk->ijkl", S, S))
+    same = (lab[:, :, None, None] == lab[None, None, :, :]) / cnt[lab][:, :, None, None]
+    want = float(np.sum(same * four))
+    assert projected_fourth_moment(S, lab, cnt) == pytest.approx(want, rel=1e-12)
