@@ -62,7 +62,7 @@ GENERIC_ORDER_MAX_N = 64
 
 
 def _order_known(G):
-    return G.family != "generic" or G.degree <= GENERIC_ORDER_MAX_N or G._order is not None
+    return G.family != "generic" or G.degree <= GENERIC_ORDER_MAX_N
 
 
 def _order_key(G):

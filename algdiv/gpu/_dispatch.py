@@ -262,15 +262,13 @@ def _fwhtn(cp, x, axes, norm, order, overwrite_x, workers, out, inverse, dt=None
 
 def _hd(cp, x, signs, seed, stream, per_row, offset, axis, norm, order, workers, out, dt=None):
     V = _V()
-    from ..transforms._random import _key, _u64
+    from ..transforms._random import _key, _u64, check_signs_or_seed
     from ..transforms._wht import norm_scale
     if x.ndim == 0:
         raise ValueError("Argument 'x' must have at least one dimension, not a 0-d array.")
     ax = V.as_axis(axis, x.ndim)
     n = x.shape[ax]
-    if (signs is None) == (seed is None):
-        raise ValueError("Arguments 'signs' and 'seed': give exactly one of them, not "
-                         + ("both." if signs is not None else "neither."))
+    check_signs_or_seed(signs, seed)
     norm = V.as_norm(norm)
     order = V.as_order(order)
     V.as_workers(workers)
@@ -365,8 +363,6 @@ def _call_torch(name, x, kw):
     with cp.cuda.Device(x.device.index or 0), \
             cp.cuda.ExternalStream(torch.cuda.current_stream(x.device).cuda_stream):
         cx, dt, keep = _torch_view(cp, x)
-        if dt == "bfloat16" and name not in ("fwht", "ifwht", "hd", "fwhtn", "ifwhtn"):
-            raise NotImplementedError(f"{name} has no bfloat16 GPU path.")
         if out_t is not None:
             if not isinstance(out_t, torch.Tensor) or not out_t.is_cuda:
                 raise TypeError("Argument 'out' must be a CUDA torch tensor for CUDA tensor input.")

@@ -37,23 +37,13 @@ import functools
 
 import numpy as np
 
-__all__ = ["is_dask", "check_no_mixing", "map_quantizer", "itq3s_encode_dask"]
+__all__ = ["is_dask", "map_quantizer", "itq3s_encode_dask", "kv_quantize_dask"]
 
 
 def is_dask(x) -> bool:
-    """True for a ``dask.array.Array`` (decided from the type's module; nothing imported)."""
-    return type(x).__module__.partition(".")[0] == "dask"
-
-
-def check_no_mixing(name, x, **others):
-    """``TypeError`` when dask ``x`` comes with a numpy/cupy array argument in ``others``."""
+    """True for a ``dask.array.Array`` (the transforms' dispatcher decides; nothing imported)."""
     from algdiv.transforms._dispatch import array_backend
-    for key, val in others.items():
-        if val is not None and hasattr(val, "shape") and hasattr(val, "dtype"):
-            try:
-                array_backend(x, val)
-            except TypeError as exc:
-                raise TypeError(f"Argument {key!r} of {name}(): {exc}") from None
+    return array_backend(x) == "dask"
 
 
 def _check_dtype(x, name="w"):
@@ -72,19 +62,21 @@ def _axis(x, axis):
     return int(axis) % x.ndim
 
 
-def map_quantizer(func, x, axis, *, probe_kwargs=None, what, **kwargs):
+def map_quantizer(func, x, axis, *, what, **kwargs):
     """Lazy ``func(block, axis=axis, **kwargs)`` over the blocks of dask ``x``, ``axis`` whole.
 
     ``func`` is checked eagerly on a zero-filled probe of one row (shape of
-    ``x`` with every other axis of length 1), so shape and argument errors
-    surface at call time, and that call gives the result dtype.
+    ``x`` with every other axis of length 1), so dtype, shape and argument
+    errors surface at call time, from ``func`` itself, and that call gives the
+    result dtype.
     """
     from algdiv.transforms._dask import map_along_axes
 
-    _check_dtype(x)
+    if x.ndim == 0:
+        raise ValueError("Argument 'w' must have at least one axis, not a scalar.")
     ax = _axis(x, axis)
     probe = np.zeros(tuple(x.shape[a] if a == ax else 1 for a in range(x.ndim)), dtype=x.dtype)
-    dtype = func(probe, axis=axis, **(probe_kwargs or kwargs)).dtype
+    dtype = func(probe, axis=axis, **kwargs).dtype
     f = functools.partial(_call, func=func, axis=axis, kwargs=kwargs)
     return map_along_axes(f, x, [ax], dtype=dtype, what=what)
 
@@ -93,56 +85,52 @@ def _call(block, *, func, axis, kwargs):
     return func(block, axis=axis, **kwargs)
 
 
-def _encode_chunk(flat, *, encode_blocks, block):
-    nb = -(-flat.size // block)
-    blocks = np.zeros((nb, block))
+def _encode_chunk(flat):
+    from ._itq3s import BLOCK, _encode_blocks
+    blocks = np.zeros((-(-flat.size // BLOCK), BLOCK))
     blocks.ravel()[:flat.size] = flat
-    return encode_blocks(blocks)
+    return _encode_blocks(blocks)
 
 
-def itq3s_encode_dask(w, *, encode_blocks, block, block_bytes):
-    """Codes of dask ``w`` (``(nb, block_bytes)`` uint8), computed chunk by chunk; see module doc.
+def itq3s_encode_dask(w):
+    """ITQ3_S codes of dask ``w`` (``(nb, 109)`` uint8), computed chunk by chunk; see module doc.
 
-    ``encode_blocks`` maps a ``(nb, block)`` float64 array to its
-    ``(nb, block_bytes)`` uint8 codes (zero padding of the last block is done
-    here, as the in-memory encoder does).
+    The last block is zero-padded, as the in-memory encoder does.
     """
-    import dask.array as da
-
     _check_dtype(w)
     if w.size == 0:
         raise ValueError("Argument 'w' must not be empty.")
+    from ._itq3s import BLOCK, BLOCK_BYTES
+
     flat = w.astype(np.float64).ravel()
-    size = flat.shape[0]
     # chunks of whole 256-blocks: the largest current chunk rounded up to the block
-    step = max(max(flat.chunks[0]), 1)
-    step = -(-step // block) * block
+    step = -(-max(max(flat.chunks[0]), 1) // BLOCK) * BLOCK
     flat = flat.rechunk(step)
-    nbs = tuple(-(-c // block) for c in flat.chunks[0])
-    f = functools.partial(_encode_chunk, encode_blocks=encode_blocks, block=block)
-    codes = flat.map_blocks(f, dtype=np.uint8, chunks=(nbs, (block_bytes,)), new_axis=1,
+    nbs = tuple(-(-c // BLOCK) for c in flat.chunks[0])
+    codes = flat.map_blocks(_encode_chunk, dtype=np.uint8, chunks=(nbs, (BLOCK_BYTES,)), new_axis=1,
                             meta=np.empty((0, 0), dtype=np.uint8))
-    raw = np.ascontiguousarray(codes.compute())
-    if raw.shape != (-(-size // block), block_bytes):     # pragma: no cover - internal invariant
-        raise RuntimeError(f"ITQ3 chunked encoding produced {raw.shape} codes for {size} weights.")
-    return raw
+    return np.ascontiguousarray(codes.compute())
 
 
-def _kv_block(kb, vb=None, block_info=None, *, kv_quantize, kw, positions, sinks, n_kv):
+def _kv_block(kb, vb=None, block_info=None, *, kw, positions, sinks):
     """kv_quantize on the token rows of one block; K (and V) side by side along the channels."""
+    from ._kv import kv_quantize
     t0, t1 = block_info[0]["array-location"][0]
     local = sinks[(sinks >= t0) & (sinks < t1)] - t0
     r = kv_quantize(kb, vb, positions=positions[t0:t1], sink_tokens=local, hidden=None, **kw)
     return r.k if vb is None else np.concatenate([r.k, r.v], axis=1)
 
 
-def _rope_block(kb, block_info=None, *, apply_rope, positions, head_dim, base):
+def _rope_block(kb, block_info=None, *, positions, head_dim, base):
+    from ._kv import apply_rope
     t0, t1 = block_info[0]["array-location"][0]
     return apply_rope(kb, positions[t0:t1], head_dim, base)
 
 
-def kv_quantize_dask(k, v, *, kv_quantize, group_fwht, apply_rope, sink_tokens_from_hidden, **kw):
+def kv_quantize_dask(k, v, **kw):
     """:func:`~algdiv.quant.kv_quantize` for dask ``k``/``v``: lazy K and V, token blocks as tasks.
+
+    Returns ``(k, v, sink_tokens, perm)`` (``k``/``v`` lazy).
 
     The whole-cache calibrations run first, as small dask reductions computed
     on the spot: the channel order (``reorder=True``: ascending signed sums of
@@ -154,6 +142,11 @@ def kv_quantize_dask(k, v, *, kv_quantize, group_fwht, apply_rope, sink_tokens_f
     """
     import dask.array as da
 
+    from ._kv import _group_fwht, calibrate_reorder, kv_quantize, sink_tokens_from_hidden
+
+    if not is_dask(k):
+        raise TypeError(f"Argument 'k' must be a dask array like 'v', not {type(k).__module__}."
+                        f"{type(k).__qualname__}; arrays of different modules cannot be mixed.")
     if k.ndim != 2:
         raise ValueError(f"Argument 'k' must be 2-D (tokens, channels), not {k.ndim}-D.")
     _check_dtype(k, "k")
@@ -191,12 +184,12 @@ def kv_quantize_dask(k, v, *, kv_quantize, group_fwht, apply_rope, sink_tokens_f
     if perm is True:
         kin = kd
         if not kw.get("pre_rope", True):
-            kin = kd.map_blocks(functools.partial(_rope_block, apply_rope=apply_rope, positions=pos,
-                                                  head_dim=head_dim, base=rope_base), dtype=np.float64)
+            kin = kd.map_blocks(functools.partial(_rope_block, positions=pos, head_dim=head_dim,
+                                                  base=rope_base), dtype=np.float64)
         s = kin.sum(axis=0).compute()[None, :]
         if kw.get("rotate", True) in (True, "keys"):
-            s = group_fwht(s, g)
-        perm = np.argsort(s[0], kind="stable")
+            s = _group_fwht(s, g)
+        perm = calibrate_reorder(s)
     if perm is None or perm is False:
         kw["reorder"], perm = False, None
     else:
@@ -218,8 +211,7 @@ def kv_quantize_dask(k, v, *, kv_quantize, group_fwht, apply_rope, sink_tokens_f
         raise ValueError(f"Argument 'sink_tokens' must index the {t} tokens.")
     rows = np.unique(sinks % t) if sinks.size else sinks
 
-    f = functools.partial(_kv_block, kv_quantize=kv_quantize, kw=kw, positions=pos, sinks=rows,
-                          n_kv=c)
+    f = functools.partial(_kv_block, kw=kw, positions=pos, sinks=rows)
     if v is None:
         k_hat = kd.map_blocks(f, dtype=np.float64)
         return k_hat, None, sinks, perm

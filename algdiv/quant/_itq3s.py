@@ -6,6 +6,7 @@ import numpy as np
 
 from algdiv.transforms import fwht, ifwht
 
+from ._dask import is_dask, itq3s_encode_dask
 from ._rtn import _as_weights
 from .._atomic import write_atomic
 
@@ -201,9 +202,8 @@ def itq3s_encode(w):
     >>> bool(e < 0.03)
     True
     """
-    if type(w).__module__.partition(".")[0] == "dask":
-        from ._dask import itq3s_encode_dask
-        raw = itq3s_encode_dask(w, encode_blocks=_encode_blocks, block=BLOCK, block_bytes=BLOCK_BYTES)
+    if is_dask(w):
+        raw = itq3s_encode_dask(w)
         return ITQ3SPacked(_header(w.shape, raw.shape[0]) + raw.tobytes())
     a = _as_weights(w)
     if a.size == 0:

@@ -6,7 +6,8 @@ import numpy as np
 from algdiv.transforms import fwht, ifwht
 
 from ._rotate import _split
-from ._rtn import _as_weights, _check_bits, _is_dask, _quant_groups
+from ._dask import is_dask
+from ._rtn import _as_weights, _check_bits, _quant_groups
 
 KVQuantized = namedtuple("KVQuantized", ["k", "v", "sink_tokens", "perm"])
 KVQuantized.__doc__ = """Result of :func:`kv_quantize`: dequantized ``k``/``v`` (pre-RoPE domain),
@@ -161,7 +162,7 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
     True
     """
     bits = _check_bits(bits)
-    if _is_dask(k) or _is_dask(v):
+    if is_dask(k) or is_dask(v):
         return _kv_dask(k, v, bits=bits, group_size=group_size, head_dim=head_dim,
                         group_heads=group_heads, rotate=rotate, clip=clip, reorder=reorder,
                         sink_tokens=sink_tokens, hidden=hidden, n_sink=n_sink, key_axis=key_axis,
@@ -249,12 +250,7 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
 
 def _kv_dask(k, v, **kw):
     from ._dask import kv_quantize_dask
-    if not _is_dask(k):
-        raise TypeError(f"Argument 'k' must be a dask array like 'v', not {type(k).__module__}."
-                        f"{type(k).__qualname__}; arrays of different modules cannot be mixed.")
-    return KVQuantized(*kv_quantize_dask(k, v, kv_quantize=kv_quantize, group_fwht=_group_fwht,
-                                         apply_rope=apply_rope,
-                                         sink_tokens_from_hidden=sink_tokens_from_hidden, **kw))
+    return KVQuantized(*kv_quantize_dask(k, v, **kw))
 
 
 def attention_errors(q, k, v, k_hat, v_hat, head_dim, positions=None, rope_base=10000.0):

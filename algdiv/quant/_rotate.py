@@ -3,6 +3,8 @@ import numpy as np
 
 from algdiv.transforms import fwht, ifwht
 
+from ._dask import is_dask
+
 _PALEY = (12, 20, 28)
 
 
@@ -96,8 +98,7 @@ class HadamardRotation:
                              f"not {a.shape[axis]}.")
 
     def _apply(self, x, axis, inverse):
-        from ._rtn import _is_dask
-        if _is_dask(x):
+        if is_dask(x):
             from ._dask import map_quantizer
             self._check(x, axis)
             what = f"HadamardRotation.{'inverse' if inverse else 'forward'}()"
@@ -139,8 +140,8 @@ def rotated_rtn(w, bits, group_size, axis=-1, symmetric=False, *, rotation=None,
     >>> float(np.round(np.linalg.norm(rotated_rtn(w, 8, 64) - w) / np.linalg.norm(w), 2))
     0.01
     """
-    from ._rtn import _as_weights, _check_bits, _is_dask, rtn
-    if _is_dask(w):
+    from ._rtn import _as_weights, _check_bits, rtn
+    if is_dask(w):
         from ._dask import map_quantizer
         _check_bits(bits)
         return map_quantizer(rotated_rtn, w, axis, what="rotated_rtn()", bits=bits,

@@ -1,6 +1,8 @@
 """Group-wise round-to-nearest quantizers (asymmetric min-max, symmetric absmax) and MSE clip search."""
 import numpy as np
 
+from ._dask import is_dask
+
 _DEFAULT_CLIPS = np.linspace(0.5, 1.0, 11)
 
 
@@ -22,10 +24,6 @@ def _as_weights(w, name="w"):
     if a.size and not np.all(np.isfinite(a)):
         raise ValueError(f"Argument {name!r} must be finite; it holds NaN or inf.")
     return a
-
-
-def _is_dask(x):
-    return type(x).__module__.partition(".")[0] == "dask"
 
 
 def _out_dtype(a):
@@ -146,7 +144,7 @@ def rtn(w, bits, group_size, axis=-1, symmetric=False, *, clip=1.0, clip_grid=No
     array([-3., -1.,  1.,  3.])
     """
     bits = _check_bits(bits)
-    if _is_dask(w):
+    if is_dask(w):
         from ._dask import map_quantizer
         return map_quantizer(rtn, w, axis, what="rtn()", bits=bits, group_size=group_size,
                              symmetric=symmetric, clip=clip, clip_grid=clip_grid)

@@ -240,9 +240,7 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     xa = V.as_array(x)
     ax = V.as_axis(axis, xa.ndim)
     n = xa.shape[ax]
-    if (signs is None) == (seed is None):
-        raise ValueError("Arguments 'signs' and 'seed': give exactly one of them, not "
-                         + ("both." if signs is not None else "neither."))
+    check_signs_or_seed(signs, seed)
     norm = V.as_norm(norm)
     if signs is None:
         return _hd_seeded(xa, ax, n, seed, stream, bool(per_row), offset, norm, order, workers, out)
@@ -257,6 +255,13 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     elif d.shape != xa.shape:
         raise ValueError(f"Argument 'signs' must have shape {(n,)} or {xa.shape}, not {d.shape}.")
     return _hd_signs(xa, d, ax, n, norm, order, workers, out)
+
+
+def check_signs_or_seed(signs, seed):
+    """``ValueError`` unless exactly one of ``hd``'s ``signs`` and ``seed`` is given (CPU and GPU)."""
+    if (signs is None) == (seed is None):
+        raise ValueError("Arguments 'signs' and 'seed': give exactly one of them, not "
+                         + ("both." if signs is not None else "neither."))
 
 
 def _hd_signs(xa, d, ax, n, norm, order, workers, out):
