@@ -505,6 +505,15 @@ static PyObject *py_cpu_count(PyObject *self, PyObject *noargs)
     return PyLong_FromLong(ncpu_cached);
 }
 
+static PyObject *py_set_fuse_first8(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    int v = PyObject_IsTrue(arg);
+    if (v < 0) return NULL;
+    wht_fuse_first8 = v;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"wht", (PyCFunction)(void (*)(void))py_wht, METH_FASTCALL, wht_doc},
     {"hd", (PyCFunction)(void (*)(void))py_hd, METH_FASTCALL, hd_doc},
@@ -516,6 +525,8 @@ static PyMethodDef methods[] = {
     {"set_path", py_set_path, METH_O, "Select the kernel path ('avx2' or 'portable')."},
     {"has_avx2", py_has_avx2, METH_NOARGS, "Whether this CPU runs the AVX2 + FMA path."},
     {"cpu_count", py_cpu_count, METH_NOARGS, "CPUs this process may run on."},
+    {"_set_fuse_first8", py_set_fuse_first8, METH_O,
+     "Private: 1 fuses the first radix-8 sweep into the first read (default), 0 does not."},
     {NULL, NULL, 0, NULL},
 };
 

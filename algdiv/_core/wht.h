@@ -63,6 +63,7 @@ int wht_cpu_count(void);
 /* Bytes of the level-2 blocks (a power of 2, 256 KiB .. 1 MiB): set once at
  * import from the L2 size of the CPU (wht_kernels.c). */
 extern size_t wht_l2_bytes;
+extern int wht_fuse_first8;
 void wht_set_l2_bytes(size_t l2_cache_bytes);
 
 /* Per-thread scratch memory, 64-byte aligned, grown on demand and freed when

@@ -15,6 +15,9 @@
 #endif
 
 size_t wht_l2_bytes = 262144;
+/* the fused first sweep (in-register stages + a radix-8 across 8 vectors); 0
+ * selects the unfused schedule (tests cover both; A/B timing in benchmarks) */
+int wht_fuse_first8 = 1;
 
 void wht_set_l2_bytes(size_t l2)
 {

@@ -140,6 +140,69 @@ static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *m
 #define SUBV(a, b) ((a) - (b))
 #endif
 
+/* Butterflies of 2, 4 or 8 vectors held in registers (row stages 1, 2, 4 of the group). */
+#define BF2(a, b) do { VT u_ = a; a = u_ + b; b = SUBV(u_, b); } while (0)
+#define ROWBF(k, a0, a1, a2, a3, a4, a5, a6, a7)                                     \
+    do {                                                                            \
+        BF2(a0, a1);                                                                \
+        if (k >= 2) { BF2(a2, a3); BF2(a0, a2); BF2(a1, a3); }                      \
+        if (k >= 3) { BF2(a4, a5); BF2(a6, a7); BF2(a4, a6); BF2(a5, a7);           \
+                      BF2(a0, a4); BF2(a1, a5); BF2(a2, a6); BF2(a3, a7); }          \
+    } while (0)
+
+/* First read of a block with every in-register stage and the three vector stages
+ * h = VL, 2 VL, 4 VL fused: eight consecutive vectors are loaded (and scaled),
+ * transformed by lane shuffles each and by a radix-8 butterfly across them, and
+ * stored once.  This saves a sweep over the L1 block (and its loop overhead):
+ * short rows (256 doubles: 2 sweeps instead of 3) and the first pass of long rows
+ * gain most.  len a multiple of 8 VL. */
+static inline __attribute__((always_inline)) ATTR void
+FN(first8_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
+                const int mode, const int pf)
+{
+    const int all = VL == 8 ? 7 : 3;
+    VT s = (VT){0} + scale;
+    for (size_t i = 0; i < len; i += 8 * VL) {
+        if (pf)
+            for (size_t b = 0; b < 8 * VL * sizeof(T); b += 64)
+                __builtin_prefetch((const void *)((uintptr_t)(src + i) + len * sizeof(T) + b),
+                                   0, 2);
+        const T *p = src + i;
+        VT a0 = LD(p), a1 = LD(p + VL), a2 = LD(p + 2 * VL), a3 = LD(p + 3 * VL);
+        VT a4 = LD(p + 4 * VL), a5 = LD(p + 5 * VL), a6 = LD(p + 6 * VL), a7 = LD(p + 7 * VL);
+        if (mode == 1) {
+            a0 = a0 * s; a1 = a1 * s; a2 = a2 * s; a3 = a3 * s;
+            a4 = a4 * s; a5 = a5 * s; a6 = a6 * s; a7 = a7 * s;
+        } else if (mode == 2) {
+            const T *m = mult + i;
+            a0 = a0 * LD(m); a1 = a1 * LD(m + VL); a2 = a2 * LD(m + 2 * VL);
+            a3 = a3 * LD(m + 3 * VL); a4 = a4 * LD(m + 4 * VL); a5 = a5 * LD(m + 5 * VL);
+            a6 = a6 * LD(m + 6 * VL); a7 = a7 * LD(m + 7 * VL);
+        }
+        a0 = FN(reg)(a0, all); a1 = FN(reg)(a1, all); a2 = FN(reg)(a2, all);
+        a3 = FN(reg)(a3, all); a4 = FN(reg)(a4, all); a5 = FN(reg)(a5, all);
+        a6 = FN(reg)(a6, all); a7 = FN(reg)(a7, all);
+        ROWBF(3, a0, a1, a2, a3, a4, a5, a6, a7);
+        T *o = dst + i;
+        ST(o, a0); ST(o + VL, a1); ST(o + 2 * VL, a2); ST(o + 3 * VL, a3);
+        ST(o + 4 * VL, a4); ST(o + 5 * VL, a5); ST(o + 6 * VL, a6); ST(o + 7 * VL, a7);
+    }
+}
+
+static ATTR void FN(first8)(T *dst, const T *src, size_t len, T scale, const T *mult,
+                            int mode, int pf)
+{
+    if (pf) {
+        if (mode == 0) FN(first8_body)(dst, src, len, scale, mult, 0, 1);
+        else if (mode == 1) FN(first8_body)(dst, src, len, scale, mult, 1, 1);
+        else FN(first8_body)(dst, src, len, scale, mult, 2, 1);
+    } else {
+        if (mode == 0) FN(first8_body)(dst, src, len, scale, mult, 0, 0);
+        else if (mode == 1) FN(first8_body)(dst, src, len, scale, mult, 1, 0);
+        else FN(first8_body)(dst, src, len, scale, mult, 2, 0);
+    }
+}
+
 /* WHT of length R (a power of 2) down the rows of an R x w panel with leading
  * dimension ld: element (r, j) at x[r * ld + j].  Radix-8 sweeps (three
  * stages per read of the data), then one radix-4 or radix-2 sweep. */
@@ -225,16 +288,6 @@ static inline ATTR void FN(colwht)(T *x, size_t ld, size_t R, size_t w)
 {
     FN(colwht_range)(x, ld, R, w, 1, R);
 }
-
-/* Butterflies of 2, 4 or 8 vectors held in registers (row stages 1, 2, 4 of the group). */
-#define BF2(a, b) do { VT u_ = a; a = u_ + b; b = SUBV(u_, b); } while (0)
-#define ROWBF(k, a0, a1, a2, a3, a4, a5, a6, a7)                                     \
-    do {                                                                            \
-        BF2(a0, a1);                                                                \
-        if (k >= 2) { BF2(a2, a3); BF2(a0, a2); BF2(a1, a3); }                      \
-        if (k >= 3) { BF2(a4, a5); BF2(a6, a7); BF2(a4, a6); BF2(a5, a7);           \
-                      BF2(a0, a4); BF2(a1, a5); BF2(a2, a6); BF2(a3, a7); }          \
-    } while (0)
 
 /* Pass 2, first read: buf rows (ld w) = the first k row stages (h = 1 .. 2^(k-1))
  * of the R x w strip of x (ld hs).  w is a multiple of VL. */
@@ -464,6 +517,12 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
 {
     const size_t c = C->c;
     if (len <= L1E) {
+        if (c == 1 && hmax >= 4 * VL && wht_fuse_first8) {
+            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
+            FN(first8)(dst, src, len, C->scale, mult, C->mode, C->pf);
+            FN(stages)(dst, len, 8 * VL, hmax);
+            return;
+        }
         int st = 0;
         for (int b = 0; (size_t)1 << b < VL; b++) {
             size_t h = (size_t)1 << b;

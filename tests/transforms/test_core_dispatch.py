@@ -187,3 +187,60 @@ print(worst)
 """
     r = _run_python(code, ALGDIV_L2_BYTES=str(l2))
     assert float(r.stdout.strip().splitlines()[-1]) < 8.0
+
+
+def _radix2(x):
+    """Textbook radix-2 butterflies along the last axis, float64, natural order."""
+    a = np.array(x, dtype=np.float64)
+    n, h = a.shape[-1], 1
+    while h < n:
+        v = a.reshape(a.shape[:-1] + (n // (2 * h), 2, h))
+        lo, hi = v[..., 0, :].copy(), v[..., 1, :].copy()
+        v[..., 0, :], v[..., 1, :] = lo + hi, lo - hi
+        h *= 2
+    return a
+
+
+@pytest.mark.parametrize("path", ["avx2", "portable"])
+def test_fused_and_unfused_first_sweep_match_dense(path):
+    # The first read of an L1 block fuses the in-register stages with a radix-8 across
+    # eight vectors (contiguous rows of >= 8 vectors); the unfused schedule serves the
+    # other layouts. Both, on both kernel paths, against dense Sylvester Hadamard
+    # matrices: row lengths around the fusion's threshold, batches, scaling, signs, int64.
+    from algdiv.transforms import fwht, hd
+    fw = _core._fwht
+    if path == "avx2" and not fw.has_avx2():
+        pytest.skip("no AVX2 on this CPU")
+    old = fw.path()
+    rng = np.random.default_rng(7)
+    try:
+        fw.set_path(path)
+        for fuse in (0, 1):
+            fw._set_fuse_first8(fuse)
+            for k in (4, 5, 6, 7, 8, 11, 12, 13):
+                # dense up to 2^11; above, the textbook radix-2 butterflies (float64)
+                H = scipy.linalg.hadamard(1 << k).astype(np.float64) if k <= 11 else None
+                ref = (lambda a: a @ H.T) if H is not None else _radix2
+                for dt in (np.float32, np.float64, np.int64, np.complex64):
+                    x = (rng.integers(-9, 10, (5, 1 << k)).astype(dt) if dt == np.int64
+                         else rng.standard_normal((5, 1 << k)).astype(dt))
+                    if dt == np.complex64:
+                        want = ref(x.real.astype(np.float64)) + 1j * ref(x.imag.astype(np.float64))
+                    else:
+                        want = ref(x.astype(np.float64))
+                    got = fwht(x)
+                    if dt == np.int64:
+                        assert got.dtype == np.int64 and np.array_equal(got, want), (fuse, k)
+                    else:
+                        tol = 8 * np.finfo(dt).eps * k * np.linalg.norm(want)
+                        assert np.linalg.norm(got - want) <= tol, (fuse, k, dt)
+                        y = fwht(x, norm="ortho")
+                        assert np.linalg.norm(y - want / 2 ** (k / 2)) <= tol / 2 ** (k / 2)
+                x = rng.standard_normal((3, 1 << k))
+                s = rng.choice(np.array([-1, 1], dtype=np.int8), 1 << k)
+                got = hd(x, signs=s, norm="ortho")
+                want = ref(x * s) / 2 ** (k / 2)
+                assert np.allclose(got, want, rtol=0, atol=1e-13 * k * np.abs(want).max()), (fuse, k)
+    finally:
+        fw._set_fuse_first8(1)
+        fw.set_path(old)
