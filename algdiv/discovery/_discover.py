@@ -12,7 +12,7 @@ from ._coloring import coherent_closure, color_entries, default_tol
 from ._gevp import sequential_gevp
 from ._residual import _as_group, _orbital_mean
 from ._thresholds import (BootstrapDraws, bootstrap_lr_threshold, bootstrap_threshold,
-                          lr_statistic, moment_threshold, screen_bound)
+                          lr_statistic, minp_lr_test, moment_threshold, screen_bound)
 from ._validate import as_covariance, as_level, as_n_samples, as_samples, sample_covariance
 
 __all__ = ["discover", "DiscoveryResult", "CandidateScore", "TIERS", "DEFAULT_TIERS_MAX_N"]
@@ -23,7 +23,9 @@ TIERS = ("catalog", "exact", "gevp")
 DEFAULT_TIERS_MAX_N = 64
 #: the parametric bootstrap is the default threshold up to this N, the moment form above
 BOOTSTRAP_MAX_N = 64
-N_BOOT = 200
+N_BOOT = 1000
+#: stage 2 tests a survivor against at most this many passed models (nearest first)
+MAX_ALTERNATIVES = 12
 #: exact covariances: relative tolerance of delta and of the colouring
 EXACT_RTOL = 4.0 * np.sqrt(np.finfo(np.float64).eps)
 #: noisy tier B: entries closer than this many standard errors share a colour
@@ -172,6 +174,13 @@ def _refines(fine, coarse):
     return pairs.size == r
 
 
+def _common_refinement(a, b):
+    """Labels and counts of the common refinement of two partitions of the ordered pairs."""
+    _, inv, counts = np.unique(a.ravel().astype(np.int64) * (int(b.max()) + 1) + b.ravel(),
+                               return_inverse=True, return_counts=True)
+    return inv.reshape(a.shape), counts
+
+
 def _as_tiers(tiers, n):
     if tiers is None:
         return TIERS if n <= DEFAULT_TIERS_MAX_N else ("catalog", "exact")
@@ -192,7 +201,11 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
     commutativity residual :math:`\delta_G(\hat R) = \|\hat R - \Pi_G \hat R\|_F /
     \|\hat R\|_F` and accepted when :math:`\delta_G \le \tau_G(L)`, the (1 - level)
     quantile of :math:`\delta_G` under the hypothesis that the population covariance
-    is :math:`\Pi_G \hat R`. The verdict is the accepted proposal of least
+    is :math:`\Pi_G \hat R` (or, where L > N and N <= 64, when the Gaussian
+    likelihood ratio against the saturated model is within its critical value), and
+    then against every passed finer model at once (the nested model, or the common
+    refinement of both orbital partitions; min-p, jointly calibrated), each stage at
+    level / 2. The verdict is the accepted proposal of least
     resolution (fewest orbits on unordered pairs, i.e. fewest free parameters;
     largest order on ties): the largest accepted group along a chain.
 
@@ -224,8 +237,12 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         ``"auto"``: bootstrap up to N = 64, moments above. Either way, candidates
         whose :math:`\delta` exceeds the conservative bound of :func:`screen_bound`
         are rejected without computing their own threshold (method ``"screen"``).
+    test : {"auto", "lr", "delta"}
+        The statistic: the Gaussian likelihood ratio (``"lr"``: needs L > N and the
+        bootstrap thresholds) or :math:`\delta` itself. ``"auto"``: the likelihood
+        ratio where it applies and the sample covariance is positive definite.
     n_boot : int
-        Bootstrap draws (default 200).
+        Bootstrap draws (default 1000), shared by all candidates.
 
     Returns
     -------
@@ -354,15 +371,16 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
             noise2 = (float(np.trace(R)) ** 2 + nR2) / dof   # E ||R_hat - R||_F^2
             lam_tol = 6.0 * noise2 / (n * nR2)
             gen_tol = 1.5 * np.sqrt(2.0 * noise2) / nR
-        seq = sequential_gevp(R, tol=lam_tol, gen_tol=gen_tol)
+        seq = sequential_gevp(R, tol=lam_tol, gen_tol=gen_tol, redundant="orbitals")
         certificate = seq.certificate
         propose(from_generators(seq.generators.reshape(-1, n), n, name="gevp"), "gevp")
 
     # --- score every proposal -------------------------------------------------------
-    # Stage 1 tests each proposal G against the saturated model, stage 2 tests each
-    # survivor against the nearest finer model H that passed both stages (least
-    # resolution among those whose orbitals refine G's): the omnibus test alone has
-    # little power against a near-symmetry that merges only a few orbitals.
+    # Stage 1 tests each proposal G against the saturated model; stage 2 tests each
+    # survivor, from fine to coarse, against the current verdict B (the passed model of
+    # least resolution so far): nested in B when B's orbitals refine G's, else against
+    # the common refinement of both (see below). The omnibus test alone has little
+    # power against a wrong group that merges only a few orbitals of the true one.
     # Each stage runs at level / 2, so a true G is falsely rejected with
     # probability <= level. The screen runs at level / 100.
     bound = None if dof is None else screen_bound(R, dof, level / 100)
@@ -380,8 +398,8 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
                 state["draws"] = BootstrapDraws(n, dof, int(n_boot), rng)
             if test == "lr":
                 return (lr_statistic(alt, S, dof),
-                        bootstrap_lr_threshold(S, labels, counts, state["draws"], level / 2,
-                                               finer), "lr-bootstrap")
+                        bootstrap_lr_threshold(labels, counts, state["draws"], level / 2, finer),
+                        "lr-bootstrap")
             stat = float(np.linalg.norm(alt - S) / nR)
             return (stat, bootstrap_threshold(S, labels, counts, state["draws"], level / 2,
                                               finer), "delta-bootstrap")
@@ -410,18 +428,60 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
                            key=lambda k: (-rows[k].resolution, _order_key(rows[k].group)))
         passed = []
         for k in survivors:
-            finer = [j for j in passed if rows[j].resolution > rows[k].resolution
-                     and _refines(info[j][3], info[k][3])]
-            if rows[k].group.generators.shape[0] and finer:
-                j = min(finer, key=lambda j: (rows[j].resolution, -_order_key(rows[j].group)))
-                if rows[j].group.generators.shape[0]:   # else: the saturated model, done
-                    labels, counts, S, _ = info[k]
-                    stat, tau, _m = run_test(rows[k].group, S, labels, counts, rows[k].delta,
-                                             (info[j][0], info[j][1]), info[j][2])
-                    r = rows[k]
-                    r.versus, r.nested_statistic, r.nested_threshold = rows[j].name, stat, tau
+            r = rows[k]
+            # Stage 2: G against the passed models above it (finer, other than the
+            # saturated model that stage 1 covered). Each alternative is the common
+            # refinement of G's orbitals and a passed model's (that model itself when
+            # its orbitals refine G's): a linear covariance model containing Comm(G),
+            # with a few degrees of freedom instead of the saturated model's N(N+1)/2,
+            # so it sees what the omnibus test misses, a wrong group that averages
+            # together orbitals of the true one, nested in it or not. With the LR test
+            # all alternatives are tested at once (min-p, calibrated jointly), so a true
+            # G is rejected with probability level / 2 however many passed, and a wrong
+            # coarse group cannot slip through by being compared only with another
+            # wrong group that passed before it.
+            above = [j for j in passed if rows[j].resolution > r.resolution
+                     and rows[j].group.generators.shape[0]]
+            if r.group.generators.shape[0] and above:
+                labels, counts, S, _ = info[k]
+                stat = tau = float("inf")
+                if test == "lr":
+                    # the nearest MAX_ALTERNATIVES by resolution, one per distinct partition
+                    above.sort(key=lambda j: (rows[j].resolution, -_order_key(rows[j].group)))
+                    alts, names, seen = [], [], set()
+                    for j in above:
+                        nested = _refines(info[j][3], info[k][3])
+                        plab, pcnt = ((info[j][0], info[j][1]) if nested
+                                      else _common_refinement(labels, info[j][0]))
+                        key = symmetric_orbitals(plab).tobytes()
+                        if key not in seen:
+                            seen.add(key)
+                            alts.append((plab, pcnt))
+                            names.append(rows[j].name if nested
+                                         else f"{r.name} & {rows[j].name}")
+                        if len(alts) == MAX_ALTERNATIVES:
+                            break
+                    if state["draws"] is None:
+                        state["draws"] = BootstrapDraws(n, dof, int(n_boot), rng)
+                    out = minp_lr_test(R, S, labels, counts, alts, state["draws"], level / 2)
+                    if out is not None:
+                        jb, stat, tau = out
+                        r.versus = names[jb] + (f" (min-p of {len(alts)})" if len(alts) > 1
+                                                else "")
+                else:
+                    # the delta test has no calibrated pattern form (moments need a group):
+                    # the nearest passed model whose orbitals refine G's
+                    finer = [i for i in above if _refines(info[i][3], info[k][3])]
+                    if finer:
+                        j = min(finer, key=lambda i: (rows[i].resolution,
+                                                      -_order_key(rows[i].group)))
+                        stat, tau, _m = run_test(r.group, S, labels, counts, r.delta,
+                                                 (info[j][0], info[j][1]), info[j][2])
+                        r.versus = rows[j].name
+                if r.versus:
+                    r.nested_statistic, r.nested_threshold = stat, tau
                     r.accepted = stat <= tau
-            if rows[k].accepted:
+            if r.accepted:
                 passed.append(k)
     accepted = [r for r in rows if r.accepted]
     best = min(accepted, key=lambda r: (r.resolution, -_order_key(r.group)))

@@ -190,7 +190,8 @@ class SequentialGEVPResult:
     certificate: float = float("nan")              # lambda_min of the last deflated problem
 
 
-def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None):
+def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None,
+                    redundant="group"):
     r"""Sequential (deflated) DC-GEVP: several generators, rounded to permutations.
 
     Step: solve the current problem; if :math:`\lambda_{\min} \le` ``tol``, round
@@ -216,6 +217,13 @@ def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None
         Dictionary (default :func:`generator_dictionary`).
     max_steps : int, optional
         Bound on the number of rounding attempts (default 4 (rank + d)).
+    redundant : {"group", "orbitals"}
+        When a rounded permutation (or a dictionary atom, for the deflation) counts as
+        already found: ``"group"``, when it lies in the group generated so far (sympy's
+        Schreier-Sims membership test, slow in pure Python above a few dozen points);
+        ``"orbitals"``, when it maps every orbital of that group on pairs to itself, so
+        that adding it would leave the invariant matrices unchanged (an :math:`O(N^2)`
+        test; what discovery needs, which only uses the orbitals).
 
     Returns
     -------
@@ -233,6 +241,11 @@ def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None
     """
     from sympy.combinatorics import Permutation, PermutationGroup
 
+    from algdiv.groups import from_generators
+
+    if redundant not in ("group", "orbitals"):
+        raise ValueError(
+            f"Argument 'redundant' must be 'group' or 'orbitals', not {redundant!r}.")
     R = as_covariance(cov)
     n = R.shape[0]
     if perms is None:
@@ -260,6 +273,13 @@ def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None
     share = np.linalg.norm(proj0, axis=0) / np.maximum(np.linalg.norm(WG, axis=0), 1e-300)
     atom_order = [int(a) for a in np.argsort(-share, kind="stable") if share[a] >= 0.5]
     tried_atoms = set()
+
+    def in_group(sigma):
+        """Whether sigma is redundant for the group found so far (see ``redundant``)."""
+        if redundant == "group":
+            return group.contains(Permutation(sigma.tolist()))
+        return bool(np.array_equal(group[np.ix_(sigma, sigma)], group))
+
     while attempts < steps:
         if Q.shape[1] == 0:
             out.certificate = float("inf")
@@ -289,19 +309,21 @@ def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None
             if np.array_equal(sigma, ident):
                 continue
             delta = np.linalg.norm(_act(R, sigma) - R) / nR
-            p = Permutation(sigma.tolist())
-            if delta > gen_tol or (group is not None and group.contains(p)):
+            if delta > gen_tol or (group is not None and in_group(sigma)):
                 continue
             found.append(sigma)
             out.residuals.append(float(delta))
-            group = PermutationGroup([Permutation(s.tolist()) for s in found])
+            if redundant == "group":
+                group = PermutationGroup([Permutation(s.tolist()) for s in found])
+            else:
+                group = from_generators(np.asarray(found, dtype=np.intp), n).orbitals()
             accepted = True
             break
         if not accepted:
             break
         # deflate: Frobenius-orthogonal complement of every atom in the group so far
         for a in np.flatnonzero(~atom_in_group):
-            if group.contains(Permutation(perms[a].tolist())):
+            if in_group(perms[a]):
                 atom_in_group[a] = True
         B = Q.T @ WG[:, atom_in_group]
         U, sv, _ = np.linalg.svd(B, full_matrices=True)

@@ -1,13 +1,17 @@
 """Noise-aware thresholds for delta: parametric bootstrap and a moment-matched form."""
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 from scipy import stats
 
 from ._residual import _orbital_mean
 
 __all__ = ["BootstrapDraws", "bootstrap_threshold", "bootstrap_lr_threshold", "lr_statistic",
-           "moment_threshold", "projected_fourth_moment", "screen_bound"]
+           "mc_quantile", "minp_lr_test", "moment_threshold",
+           "projected_fourth_moment", "screen_bound"]
 
 
 def _psd_sqrt(S):
@@ -36,6 +40,12 @@ class BootstrapDraws:
         else:
             self.A, self.Z = None, rng.standard_normal((n_boot, self.dof, n))
 
+    @functools.cached_property
+    def standard(self):
+        """The B sample covariances from :math:`N(0, I)` (computed once, then shared)."""
+        M = self.A if self.A is not None else self.Z.transpose(0, 2, 1)
+        return M @ M.transpose(0, 2, 1) / self.dof
+
     def covariances(self, S):
         """B sample covariances (B, N, N) drawn from N(0, S) with ``dof`` degrees of freedom."""
         C = _psd_sqrt(S)
@@ -60,7 +70,7 @@ def bootstrap_threshold(S, labels, counts, draws, level, finer=None):
     W = draws.covariances(S)
     res = _finer(W, finer) - _orbital_mean(labels, counts, W)
     deltas = np.sqrt(np.sum(res * res, axis=(1, 2)) / np.sum(W * W, axis=(1, 2)))
-    return float(np.quantile(deltas, 1.0 - level))
+    return mc_quantile(deltas, level)
 
 
 def projected_fourth_moment(S, labels, counts):
@@ -162,9 +172,90 @@ def lr_statistic(R_alt, S, dof):
     return float(dof * (_logdet(S) - _logdet(R_alt)))
 
 
-def bootstrap_lr_threshold(S, labels, counts, draws, level, finer=None):
-    r"""(1 - level) quantile of :math:`\Lambda` (or :math:`\Lambda_{G|H}` with
-    ``finer``) over Wishart draws from :math:`N(0, S)`."""
-    W = draws.covariances(S)
+def mc_quantile(stats_, level):
+    r"""Critical value of the Monte Carlo test: the :math:`\lceil (B+1)(1-\alpha)\rceil`-th
+    smallest of B null draws (infinite when that exceeds B), so that for a continuous
+    statistic the test rejects with probability at most :math:`\alpha` exactly, not only
+    as :math:`B \to \infty` (Davison and Hinkley 1997, section 4.2.1)."""
+    s = np.sort(np.asarray(stats_, dtype=np.float64))
+    k = math.ceil((s.size + 1) * (1.0 - level))
+    return float(s[k - 1]) if k <= s.size else float("inf")
+
+
+def bootstrap_lr_threshold(labels, counts, draws, level, finer=None):
+    r"""(1 - level) critical value of :math:`\Lambda` (or :math:`\Lambda_{G|H}` with
+    ``finer``) under :math:`H_0: R \in \mathrm{Comm}(G)`.
+
+    The statistic is pivotal: for :math:`A` in the commutant,
+    :math:`\Pi_G(A W A^T) = A\,\Pi_G(W)\,A^T` (and likewise for :math:`H \le G`), so
+    with :math:`W = R^{1/2} W_0 R^{1/2}` the determinants' ratio does not depend on R.
+    Its null distribution is therefore exactly that under :math:`R = I`, from the
+    shared Wishart draws :attr:`BootstrapDraws.standard` (no estimated nuisance
+    parameter, unlike a bootstrap from :math:`\Pi_G \hat R`)."""
+    W = draws.standard
     stat = draws.dof * (_logdet(_orbital_mean(labels, counts, W)) - _logdet(_finer(W, finer)))
-    return float(np.quantile(stat, 1.0 - level))
+    return mc_quantile(stat, level)
+
+
+def minp_lr_test(R_hat, S, labels, counts, alternatives, draws, level):
+    r"""Stage-2 test of :math:`H_0: R \in \mathrm{Comm}(G)` against several alternatives at once.
+
+    Each alternative is a partition :math:`P_j` of the ordered pairs refining G's
+    orbitals (a finer group's orbitals, or their common refinement with G's), with the
+    statistic :math:`\Lambda_j = L(\log\det \Pi_G \hat R - \log\det \Pi_{P_j} \hat R)`.
+    The test rejects when the smallest of their bootstrap p-values is small for a
+    minimum of p-values: the min-p resampling method (Westfall and Young 1993,
+    *Resampling-Based Multiple Testing*, section 2.6), calibrated jointly on the same
+    parametric draws from :math:`N(0, \Pi_G \hat R)`, so that a true G is rejected with
+    probability ``level`` whatever the number of alternatives and their correlation.
+
+    Parameters
+    ----------
+    R_hat, S : ndarray (N, N)
+        The sample covariance and :math:`\Pi_G \hat R`.
+    labels, counts : G's orbital labels and their sizes.
+    alternatives : list of (labels, counts)
+    draws : BootstrapDraws
+    level : float
+
+    Returns
+    -------
+    (j, statistic, threshold) or None
+        The alternative with the smallest p-value, its :math:`\Lambda_j` and the critical
+        value that the joint calibration implies for it: G is rejected iff
+        statistic > threshold (iff some alternative exceeds its own). None when no
+        alternative's :math:`\Pi_{P_j} \hat R` is positive definite.
+    """
+    dof = draws.dof
+    base = float(_logdet(S))
+    obs, alts, idx = [], [], []
+    for j, (pl, pc) in enumerate(alternatives):
+        ld = float(_logdet(_orbital_mean(pl, pc, R_hat)))
+        if np.isfinite(ld):
+            obs.append(dof * (base - ld))
+            alts.append((pl, pc))
+            idx.append(j)
+    if not alts:
+        return None
+    obs = np.asarray(obs)
+    W = draws.covariances(S)
+    wb = _logdet(_orbital_mean(labels, counts, W))
+    null = np.stack([dof * (wb - _logdet(_orbital_mean(pl, pc, W))) for pl, pc in alts])
+    null = np.nan_to_num(null, nan=np.inf, neginf=np.inf)   # alt not PD: +inf, conservative
+    m, B = null.shape
+    srt = np.sort(null, axis=1)
+    # p-value of x in row j: #{b: null[j, b] >= x} / B
+    p_null = np.stack([B - np.searchsorted(srt[i], null[i], side="left") for i in range(m)]) / B
+    p_obs = np.array([B - np.searchsorted(srt[i], obs[i], side="left") for i in range(m)]) / B
+    minp = np.sort(p_null.min(axis=0))
+    # Monte Carlo test: reject iff 1 + #{b: minp_b <= min p_obs} <= level (B + 1)
+    allowed = math.floor(level * (B + 1)) - 1
+    best = int(np.lexsort((-obs, p_obs))[0])
+    if allowed < 0:
+        return idx[best], float(obs[best]), float("inf")
+    c = minp[allowed] if allowed < B else 1.0 + 1.0 / B
+    # reject iff some p_obs_j < c iff obs_j > srt[j][B - round(c B)]
+    n_c = int(round(c * B))
+    tau = np.array([srt[i][B - n_c] if 0 < n_c <= B else np.inf for i in range(m)])
+    best = int(np.argmax(obs - tau)) if np.any(obs > tau) else best
+    return idx[best], float(obs[best]), float(tau[best])

@@ -99,3 +99,53 @@ def test_planted_success_rate_at_L3000(model):
         res = discover(samples=draw(R, 3000, rng), rng=rng, level=0.01)
         hits += same_constraint(res.group, G)
     assert wilson_lower(hits, 20) >= 0.7, hits
+
+
+def test_stage_two_tests_against_every_passed_finer_model():
+    # Seeded XOR data at L = 300 where the omnibus test alone accepted
+    # direct(dihedral(4), dihedral(4)) (9 free parameters against XOR's 16). Stage 2
+    # tests each coarser survivor against the passed models above it: nested in XOR
+    # (direct(dihedral(4), dihedral(4)), whose orbitals XOR's refine), or, when not
+    # nested (direct(cyclic(4), cyclic(4))), against the common refinement of both.
+    rng = np.random.default_rng([6, 16, 300])
+    R, G = planted_covariance("xor", 16, rng)
+    X = rng.standard_normal((300, 16)) @ np.linalg.cholesky(R).T
+    res = discover(samples=X, rng=rng)
+    assert same_constraint(res.group, G), res.group.name
+    rows = {r.name: r for r in res.table}
+    d4 = rows["direct(dihedral(4), dihedral(4))"]
+    c4 = rows["direct(cyclic(4), cyclic(4))"]
+    assert d4.statistic <= d4.threshold and c4.statistic <= c4.threshold   # stage 1 passes
+    assert d4.versus == "elementary_abelian(4)"
+    assert c4.versus == "direct(cyclic(4), cyclic(4)) & elementary_abelian(4)"
+    for r in (d4, c4):
+        assert not r.accepted and r.nested_statistic > r.nested_threshold
+
+
+def test_minp_stage_two_holds_its_level_with_many_alternatives():
+    # The joint (min-p) calibration: a true G tested against several alternatives at
+    # once (finer groups and common refinements with wrong groups) is rejected at
+    # about the level, not at the level times the number of alternatives.
+    from algdiv.discovery._discover import _common_refinement
+    from algdiv.discovery._residual import _orbital_mean
+    from algdiv.discovery._thresholds import BootstrapDraws, minp_lr_test
+    from algdiv.discovery._validate import sample_covariance
+    from algdiv.groups import cyclic, dihedral, elementary_abelian, tree, wreath_product
+    R, G = planted_covariance("hamming", 16, 4)
+    lab = G.orbitals()
+    cnt = np.bincount(lab.ravel())
+    alts = [(H.orbitals(), np.bincount(H.orbitals().ravel())) for H in (elementary_abelian(4),)]
+    alts += [_common_refinement(lab, H.orbitals())
+             for H in (dihedral(16), tree(4), wreath_product(cyclic(2), cyclic(8)))]
+    rng = np.random.default_rng(0)
+    C = np.linalg.cholesky(R)
+    trials, hits = 200, 0
+    for _ in range(trials):
+        Rh, dof = sample_covariance(rng.standard_normal((300, 16)) @ C.T)
+        S = _orbital_mean(lab, cnt, Rh)
+        _j, stat, tau = minp_lr_test(Rh, S, lab, cnt, alts, BootstrapDraws(16, dof, 400, rng),
+                                     0.05)
+        hits += stat > tau
+    # Binomial(200, 0.05): mean 10, sd 3.1 (11 here); the four tests taken separately,
+    # each at 0.05, reject 24 of these 200 data sets
+    assert 2 <= hits <= 19, hits

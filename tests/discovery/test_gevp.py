@@ -68,3 +68,22 @@ def test_sequential_gevp_generic_matrix_finds_nothing():
     out = sequential_gevp(A @ A.T, tol=1e-14, gen_tol=1e-10)
     assert out.generators.shape == (0, 16)
     assert out.certificate > 1e-14
+
+
+@pytest.mark.parametrize("model", ["circulant", "xor", "tree", "hamming"])
+def test_orbital_redundancy_gives_the_same_invariant_matrices(model):
+    # redundant="orbitals" skips a permutation once it maps every orbital of the group
+    # found so far to itself; the group may have fewer generators, but its orbitals (hence
+    # the invariant matrices, all discovery uses) equal those of the exact membership test.
+    from algdiv.discovery._catalog import symmetric_orbitals
+    from algdiv.groups import from_generators
+    R, G = planted_covariance(model, 16, np.random.default_rng(2))
+    exact = sequential_gevp(R, tol=1e-14, gen_tol=1e-10)
+    fast = sequential_gevp(R, tol=1e-14, gen_tol=1e-10, redundant="orbitals")
+    orb = [symmetric_orbitals(from_generators(o.generators, 16).orbitals()) for o in (exact, fast)]
+    assert np.array_equal(orb[0], orb[1])
+    assert np.array_equal(orb[1], symmetric_orbitals(G.orbitals()))
+    for g in fast.generators:
+        assert np.linalg.norm(_pmat(g) @ R - R @ _pmat(g)) <= 1e-12 * np.linalg.norm(R)
+    with pytest.raises(ValueError, match="redundant"):
+        sequential_gevp(R, tol=1e-14, gen_tol=1e-10, redundant="members")

@@ -54,7 +54,7 @@ def test_lr_statistic_null_distribution_is_chi_square():
     df = 8 * 9 // 2 - 4        # tree(3): 4 classes on unordered pairs
     assert np.all(stat >= -1e-8)
     assert abs(stat.mean() / df - 1) < 0.05
-    q = bootstrap_lr_threshold(R, lab, cnt, draws, 0.05)
+    q = bootstrap_lr_threshold(lab, cnt, draws, 0.05)
     assert abs(q / stats.chi2.ppf(0.95, df) - 1) < 0.1
 
 
@@ -76,3 +76,55 @@ def test_projected_fourth_moment_is_isserlis_summed_densely(name):
     same = (lab[:, :, None, None] == lab[None, None, :, :]) / cnt[lab][:, :, None, None]
     want = float(np.sum(same * four))
     assert projected_fourth_moment(S, lab, cnt) == pytest.approx(want, rel=1e-12)
+
+
+def _h0_rejections(R, G, stat_and_tau, L=400, trials=300, seed=0):
+    """Rejections of a true G over independent seeded H0 data sets."""
+    from algdiv.discovery._validate import sample_covariance
+    rng = np.random.default_rng(seed)
+    C = np.linalg.cholesky(R)
+    lab, cnt = _lab(G)
+    hits = 0
+    for _ in range(trials):
+        Rh, dof = sample_covariance(rng.standard_normal((L, R.shape[0])) @ C.T)
+        S = _orbital_mean(lab, cnt, Rh)
+        draws = BootstrapDraws(R.shape[0], dof, 200, rng)
+        stat, tau = stat_and_tau(Rh, S, lab, cnt, draws, dof)
+        hits += stat > tau
+    return hits
+
+
+def _binom_upper(level, trials):
+    """A loose one-sided upper limit (mean + 3 sd) on H0 rejections at ``level``."""
+    return level * trials + 3 * np.sqrt(level * (1 - level) * trials)
+
+
+def test_pivotal_lr_threshold_holds_its_level():
+    # The LR threshold comes from draws under R = I (the statistic is pivotal); the
+    # rejection rate of a true G over fresh data must not exceed the level, and its
+    # Monte Carlo critical value makes it at most level also with B = 200 draws.
+    R, G = planted_covariance("xor", 16, 11)
+
+    def f(Rh, S, lab, cnt, draws, dof):
+        return lr_statistic(Rh, S, dof), bootstrap_lr_threshold(lab, cnt, draws, 0.05)
+
+    hits = _h0_rejections(R, G, f)
+    assert 2 <= hits <= _binom_upper(0.05, 300), hits
+
+
+def test_common_refinement_matches_pairs_of_labels():
+    from algdiv.discovery._discover import _common_refinement
+    a, b = tree(3).orbitals(), dihedral(8).orbitals()
+    lab, cnt = _common_refinement(a, b)
+    cells = {}
+    for x, y, z in zip(a.ravel(), b.ravel(), lab.ravel()):
+        assert cells.setdefault((x, y), z) == z        # one label per pair of labels
+    assert len(set(cells.values())) == len(cells) == cnt.size
+    assert np.array_equal(np.bincount(lab.ravel()), cnt)
+
+
+def test_mc_quantile_is_the_exact_monte_carlo_critical_value():
+    from algdiv.discovery._thresholds import mc_quantile
+    s = np.arange(1.0, 200.0)                      # B = 199: (B + 1)(1 - 0.05) = 190
+    assert mc_quantile(s[::-1], 0.05) == 190.0
+    assert mc_quantile(s, 0.001) == np.inf         # too few draws to reject at 0.001
