@@ -1,4 +1,5 @@
 """The C core behind the public API: dispatch, plans, fallback, configuration."""
+import inspect
 import io
 import json
 import os
@@ -140,6 +141,18 @@ def test_show_config_and_info_command(capsys):
     assert "kernel path" in capsys.readouterr().out
 
 
+def _radix2(x):
+    """Textbook radix-2 butterflies along the last axis, float64, natural order."""
+    a = np.array(x, dtype=np.float64)
+    n, h = a.shape[-1], 1
+    while h < n:
+        v = a.reshape(a.shape[:-1] + (n // (2 * h), 2, h))
+        lo, hi = v[..., 0, :].copy(), v[..., 1, :].copy()
+        v[..., 0, :], v[..., 1, :] = lo + hi, lo - hi
+        h *= 2
+    return a
+
+
 @pytest.mark.parametrize("l2", [262144, 524288, 1048576])
 def test_every_level2_block_size_matches_the_reference(l2):
     # The level-2 block follows the CPU's L2 size (256 KiB .. 1 MiB); ALGDIV_L2_BYTES pins it so
@@ -151,16 +164,7 @@ from algdiv._core import _fwht
 from algdiv.transforms import fwht, ifwht
 assert _fwht.L2_BLOCK_BYTES == {l2}, _fwht.L2_BLOCK_BYTES
 
-def radix2(x):                      # textbook butterflies, float64, natural order
-    a = np.array(x, dtype=np.float64)
-    n, h = a.shape[-1], 1
-    while h < n:
-        v = a.reshape(a.shape[:-1] + (n // (2 * h), 2, h))
-        lo, hi = v[..., 0, :].copy(), v[..., 1, :].copy()
-        v[..., 0, :], v[..., 1, :] = lo + hi, lo - hi
-        h *= 2
-    return a
-
+{inspect.getsource(_radix2)}
 def perm(order, bits):              # y_order = y_natural[perm]
     i = np.arange(1 << bits)
     rev = sum(((i >> b) & 1) << (bits - 1 - b) for b in range(bits))
@@ -176,7 +180,7 @@ for k in (15, 17, 20):
     for dt in (np.float32, np.float64):
         for shape in ((1 << k,), (3, 1 << k)) if k <= 17 else ((1 << k,),):
             x = rng.standard_normal(shape)
-            ref = radix2(x) / np.sqrt(1 << k)
+            ref = _radix2(x) / np.sqrt(1 << k)
             for order in ("natural", "sequency", "dyadic"):
                 y = fwht(x.astype(dt), order=order, norm="ortho").astype(np.float64)
                 r = ref[..., perm(order, k)]
@@ -187,18 +191,6 @@ print(worst)
 """
     r = _run_python(code, ALGDIV_L2_BYTES=str(l2))
     assert float(r.stdout.strip().splitlines()[-1]) < 8.0
-
-
-def _radix2(x):
-    """Textbook radix-2 butterflies along the last axis, float64, natural order."""
-    a = np.array(x, dtype=np.float64)
-    n, h = a.shape[-1], 1
-    while h < n:
-        v = a.reshape(a.shape[:-1] + (n // (2 * h), 2, h))
-        lo, hi = v[..., 0, :].copy(), v[..., 1, :].copy()
-        v[..., 0, :], v[..., 1, :] = lo + hi, lo - hi
-        h *= 2
-    return a
 
 
 @pytest.mark.parametrize("path", ["avx2", "portable"])
