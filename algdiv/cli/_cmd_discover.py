@@ -79,9 +79,24 @@ def _tour(out):
         e_sample = np.linalg.norm(res.cov - R) / nR
         e_group = np.linalg.norm(res.estimate - R) / nR
         out.write(f"{model:<10} {G.name:<22} {res.group.name:<22} {res.group.order():>6} "
-                  f"{e_sample:>10.4f} {e_group:>10.4f}\n")
+                  f"{e_sample:>10.4f} {e_group:>10.4f}{_miss(res, G)}\n")
     out.write("err = ||estimate - R||_F / ||R||_F; G-avg = the group-averaged covariance "
               "(Reynolds projection of the sample covariance).\n")
+
+
+def _miss(res, G):
+    """Why the verdict is not the planted group ('' when it is)."""
+    from algdiv.discovery._catalog import symmetric_orbitals
+
+    key = symmetric_orbitals(G.orbitals())
+    if np.array_equal(symmetric_orbitals(res.group.orbitals()), key):
+        return ""
+    row = next((r for r in res.table
+                if np.array_equal(symmetric_orbitals(r.group.orbitals()), key)), None)
+    if row is None or not row.accepted:
+        return (f"  <- planted group rejected: a false rejection, which the test makes "
+                f"with probability <= level = {res.level:g}")
+    return "  <- a group with fewer free parameters fits these data as well"
 
 
 TOUR_STEPS = [("discover", _tour)]
