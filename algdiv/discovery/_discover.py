@@ -44,7 +44,7 @@ class CandidateScore:
     method: str          # "lr-bootstrap" | "delta-bootstrap" | "delta-moments" | "screen" | "exact"
     accepted: bool
     resolution: int      # orbits on unordered pairs (free parameters of an invariant R)
-    versus: str = ""     # stage 2: the nearest finer accepted proposal H it was tested against
+    versus: str = ""     # stage 2: the alternative that came nearest to rejecting G
     nested_statistic: float = float("nan")
     nested_threshold: float = float("nan")
 
@@ -150,7 +150,7 @@ class DiscoveryResult:
         lines = [head, "",
                  f"{'candidate':<{w}} {'tiers':<14} {'order':>10} {'res':>5} "
                  f"{'delta':>9} {'statistic':>10} {'threshold':>10} {'method':<15} verdict"
-                f"  [nested test: statistic / threshold vs finer H]"]
+                f"  [stage 2: statistic / threshold vs finer model; G & H: common refinement]"]
         for r in self.table:
             mark = "accept" if r.accepted else "reject"
             if r.group is self.group:
