@@ -128,3 +128,15 @@ def test_mc_quantile_is_the_exact_monte_carlo_critical_value():
     s = np.arange(1.0, 200.0)                      # B = 199: (B + 1)(1 - 0.05) = 190
     assert mc_quantile(s[::-1], 0.05) == 190.0
     assert mc_quantile(s, 0.001) == np.inf         # too few draws to reject at 0.001
+
+
+def test_orbital_gram_matches_the_dense_inner_products():
+    # <Pi_G(x_a x_a^T), x_b x_b^T> from orbital sums against the projection formed densely
+    from algdiv.discovery._thresholds import _orbital_gram
+    from algdiv.groups import hamming
+    X = np.random.default_rng(5).standard_normal((7, 16))
+    for G in (hamming(4), tree(4), dihedral(16)):
+        lab, cnt = _lab(G)
+        XX = X[:, :, None] * X[:, None, :]
+        dense = np.einsum("aij,bij->ab", _orbital_mean(lab, cnt, XX), XX)
+        np.testing.assert_allclose(_orbital_gram(X, lab, cnt), dense, rtol=1e-12, atol=1e-12)
