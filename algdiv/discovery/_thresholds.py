@@ -267,13 +267,11 @@ def minp_lr_test(R_hat, S, labels, counts, alternatives, draws, level):
     p_obs = np.array([B - np.searchsorted(srt[i], obs[i], side="left") for i in range(m)]) / B
     minp = np.sort(p_null.min(axis=0))
     # Monte Carlo test: reject iff 1 + #{b: minp_b <= min p_obs} <= level (B + 1)
-    allowed = math.floor(level * (B + 1)) - 1
-    best = int(np.lexsort((-obs, p_obs))[0])
-    if allowed < 0:
+    allowed = math.floor(level * (B + 1)) - 1     # < B since level < 1
+    best = int(np.lexsort((-obs, p_obs))[0])       # smallest p (rejects if any does)
+    if allowed < 0:                                # too few draws to reject at this level
         return idx[best], float(obs[best]), float("inf")
-    c = minp[allowed] if allowed < B else 1.0 + 1.0 / B
-    # reject iff some p_obs_j < c iff obs_j > srt[j][B - round(c B)]
-    n_c = int(round(c * B))
-    tau = np.array([srt[i][B - n_c] if 0 < n_c <= B else np.inf for i in range(m)])
-    best = int(np.argmax(obs - tau)) if np.any(obs > tau) else best
-    return idx[best], float(obs[best]), float(tau[best])
+    # reject iff min p_obs < c = minp[allowed], i.e. iff p_obs[best] < c, i.e. iff
+    # obs[best] > srt[best][B - cB] (p-values are multiples of 1/B, at least 1/B)
+    n_c = int(round(minp[allowed] * B))
+    return idx[best], float(obs[best]), float(srt[best, B - n_c])

@@ -262,7 +262,7 @@ def _fwhtn(cp, x, axes, norm, order, overwrite_x, workers, out, inverse, dt=None
 
 def _hd(cp, x, signs, seed, stream, per_row, offset, axis, norm, order, workers, out, dt=None):
     V = _V()
-    from ..transforms._random import _key, _u64, check_signs_or_seed
+    from ..transforms._random import _key, _u64, as_hd_signs, check_signs_or_seed
     from ..transforms._wht import norm_scale
     if x.ndim == 0:
         raise ValueError("Argument 'x' must have at least one dimension, not a 0-d array.")
@@ -297,22 +297,15 @@ def _hd(cp, x, signs, seed, stream, per_row, offset, axis, norm, order, workers,
         key = _key(seed, stream)
         spec = ("seed", key, _u64(offset, "offset"), bool(per_row))
     else:
-        if offset != 0:
-            raise ValueError(f"Argument 'offset' applies to seed= only; with signs= it must be 0, "
-                             f"not {offset!r}.")
-        d = cp.asarray(signs)
-        if d.dtype.kind not in "biufc":
-            raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
+        d = as_hd_signs(cp, signs, offset, n, x.shape)
         if d.dtype.kind == "c":
             raise TypeError("Argument 'signs' is complex; pass complex x for a complex diagonal.")
         if d.shape == (n,):
             spec = ("vector",)
             diag["pre"] = cp.ascontiguousarray(d, dtype=acc)
-        elif tuple(d.shape) == tuple(x.shape):
+        else:
             spec = ("full",)
             diag["pre"] = cp.ascontiguousarray(cp.moveaxis(d, ax, -1), dtype=acc)
-        else:
-            raise ValueError(f"Argument 'signs' must have shape {(n,)} or {tuple(x.shape)}, not {tuple(d.shape)}.")
     return _rows_call(cp, x, ax, dtn, out, False,
                       lambda s, dd: wht_rows(cp, s, dd, dtn, order=order, scale=scale, pre=spec, diag=diag))
 

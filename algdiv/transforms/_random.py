@@ -244,16 +244,9 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     norm = V.as_norm(norm)
     if signs is None:
         return _hd_seeded(xa, ax, n, seed, stream, bool(per_row), offset, norm, order, workers, out)
-    if offset != 0:
-        raise ValueError(f"Argument 'offset' applies to seed= only; with signs= it must be 0, "
-                         f"not {offset!r}.")
-    d = np.asarray(signs)
-    if d.dtype.kind not in "biufc":
-        raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
+    d = as_hd_signs(np, signs, offset, n, xa.shape)
     if d.shape == (n,):
         d = d.reshape((n,) + (1,) * (xa.ndim - 1 - ax))
-    elif d.shape != xa.shape:
-        raise ValueError(f"Argument 'signs' must have shape {(n,)} or {xa.shape}, not {d.shape}.")
     return _hd_signs(xa, d, ax, n, norm, order, workers, out)
 
 
@@ -262,6 +255,21 @@ def check_signs_or_seed(signs, seed):
     if (signs is None) == (seed is None):
         raise ValueError("Arguments 'signs' and 'seed': give exactly one of them, not "
                          + ("both." if signs is not None else "neither."))
+
+
+def as_hd_signs(xp, signs, offset, n, shape):
+    """``hd``'s explicit ``signs`` as an ``xp`` array of shape ``(n,)`` or ``shape`` (the
+    checks shared by the CPU and GPU paths: no ``offset``, numeric, one of those shapes)."""
+    if offset != 0:
+        raise ValueError(f"Argument 'offset' applies to seed= only; with signs= it must be 0, "
+                         f"not {offset!r}.")
+    d = xp.asarray(signs)
+    if d.dtype.kind not in "biufc":
+        raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
+    if d.shape != (n,) and tuple(d.shape) != tuple(shape):
+        raise ValueError(f"Argument 'signs' must have shape {(n,)} or {tuple(shape)}, "
+                         f"not {tuple(d.shape)}.")
+    return d
 
 
 def _hd_signs(xa, d, ax, n, norm, order, workers, out):
