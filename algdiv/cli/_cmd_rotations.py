@@ -6,6 +6,7 @@ import sys
 import time
 
 from . import UsageError
+from ._progress import ProgressLine
 
 __all__ = ["register", "run", "parse_dims", "TOUR_STEPS"]
 
@@ -43,30 +44,6 @@ def parse_dims(text):
     return dims
 
 
-class _Progress:
-    """A one-line progress indicator on stderr (a line per step when not a terminal)."""
-
-    def __init__(self, stream, enabled):
-        self.stream = stream
-        self.enabled = enabled
-        self.tty = getattr(stream, "isatty", lambda: False)()
-        self.t0 = time.perf_counter()
-
-    def __call__(self, done, total, label):
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.t0
-        eta = elapsed / done * (total - done) if done else 0.0
-        width = 24
-        bar = "#" * int(width * done / total) + "-" * (width - int(width * done / total))
-        msg = f"[{bar}] {done}/{total} {label:<18} {elapsed:6.1f} s elapsed, ~{eta:5.0f} s left"
-        if self.tty:
-            self.stream.write("\r" + msg + ("\n" if done == total else ""))
-        else:
-            self.stream.write(msg + "\n")
-        self.stream.flush()
-
-
 def run(args) -> int:
     from ..rotations import INPUTS, verify
 
@@ -86,7 +63,7 @@ def run(args) -> int:
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib, which is not installed (pip install matplotlib, "
                          "or algdiv's `plot` extra); run again without --plot for the table, CSV and JSON")
-    progress = _Progress(sys.stderr, not args.quiet)
+    progress = ProgressLine(sys.stderr, enabled=not args.quiet)
     t0 = time.perf_counter()
     report = verify(dims=dims, inputs=inputs, samples=args.samples, alpha=args.alpha, seed=args.seed,
                     controls=not args.no_controls, w2_samples=args.w2_samples, progress=progress)
