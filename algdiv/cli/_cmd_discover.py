@@ -71,7 +71,7 @@ def run(args):
     data = _load(args.data)
     if args.samples and args.n_samples is not None:
         raise UsageError("--n-samples applies to a covariance file, not with --samples")
-    if args.samples and data.ndim == 2 and data.shape[0] < data.shape[1]:
+    if args.samples and data.ndim == 2 and 2 <= data.shape[0] < data.shape[1]:
         L, n = data.shape
         _warn(f"the samples look transposed: L = {L} rows (snapshots) < N = {n} columns "
               f"(variables), so the covariance is singular and the search runs on N = {n}; if "
