@@ -23,6 +23,7 @@ CATALOG = (
     ("tree:4", "Haar (coarse to fine)"),
     ("symmetric:16", "Helmert"),
     ("direct(cyclic:4,elementary_abelian:2)", "real Fourier (x) WHT"),
+    ("direct(dct:4,dct:4)", "2-D DCT-II of 4 x 4 blocks"),
     ("wreath(cyclic:4,symmetric:4)", "wreath: Helmert coarse, Fourier fine"),
 )
 

@@ -18,7 +18,10 @@ Format (version 1)::
 ``generators`` are permutations in array form (``perm[i] = sigma(i)``), one per
 line; ``spec`` is the command-line grammar form for the named families (then the
 family is rebuilt from it, so its structured transform comes back) and ``null``
-for generic groups; ``order`` is informative (a decimal string, not read).
+for generic groups; a product with a generic factor also has ``family``
+(``"direct"`` or ``"wreath"``) and ``factors``, a list of nested documents of
+the same form (without ``format`` and ``version``); ``order`` is informative (a
+decimal string, not read).
 """
 from __future__ import annotations
 
@@ -39,24 +42,36 @@ _PARSE_BYTES_PER_FILE_BYTE = 16
 _MAX_NAME = 200
 
 
-def _dumps(group: PermutationGroup) -> str:
+def _doc(group: PermutationGroup, top: bool = True) -> dict:
+    """The JSON document of ``group`` (nested documents for the factors of products without a spec)."""
     spec = group.spec
     if spec is not None and "@" in spec:
         spec = None          # a group read from a file is written as its generators
     order = group.order() if group.family != "generic" or group.degree <= 64 else None
-    head = {"format": GROUP_FILE_FORMAT, "version": GROUP_FILE_VERSION, "name": group.name,
-            "degree": group.degree, "spec": spec,
-            "order": None if order is None else str(order)}
-    lines = ["{"]
-    lines += [f"  {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
-    rows = [json.dumps([int(v) for v in g]) for g in group.generators]
-    if rows:
-        lines.append('  "generators": [')
-        lines += [f"    {r}," for r in rows[:-1]] + [f"    {rows[-1]}", "  ]"]
-    else:
-        lines.append('  "generators": []')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    doc = {"format": GROUP_FILE_FORMAT, "version": GROUP_FILE_VERSION} if top else {}
+    doc.update(name=group.name, degree=group.degree, spec=spec,
+               order=None if order is None else str(order))
+    if spec is None and group.family in ("direct", "wreath"):
+        doc["family"] = group.family
+        doc["factors"] = [_doc(f, top=False) for f in group.factors]
+    doc["generators"] = [[int(v) for v in g] for g in group.generators]
+    return doc
+
+
+def _dumps(doc: dict, pad: str = "") -> str:
+    """Pretty JSON: one field a line, one generator a line, factors nested."""
+    inner = pad + "  "
+    items = []
+    for key, value in doc.items():
+        if key == "generators" and value:
+            rows = ",\n".join(inner + "  " + json.dumps(r) for r in value)
+            items.append(f"{inner}\"generators\": [\n{rows}\n{inner}]")
+        elif key == "factors":
+            subs = ",\n".join(inner + "  " + _dumps(f, inner + "  ") for f in value)
+            items.append(f"{inner}\"factors\": [\n{subs}\n{inner}]")
+        else:
+            items.append(f"{inner}{json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(items) + "\n" + pad + "}"
 
 
 def save_group(group, path) -> None:
@@ -90,7 +105,7 @@ def save_group(group, path) -> None:
     if not isinstance(group, PermutationGroup):
         raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     check_bytes(12.0 * group.generators.size, f"the group file of {group.name}")
-    text = _dumps(group)
+    text = _dumps(_doc(group)) + "\n"
     write_atomic(path, lambda fh: fh.write(text.encode()))
 
 
@@ -166,6 +181,22 @@ def load_group(path) -> PermutationGroup:
     if version > GROUP_FILE_VERSION:
         raise ValueError(f"{where} has version {version}; this algdiv reads version "
                          f"{GROUP_FILE_VERSION} (upgrade algdiv to read it).")
+    group = _from_doc(doc, where, 0)
+    if group.spec is None:
+        group._source = path
+    return group
+
+
+#: group files nest product factors at most this deep
+_MAX_DEPTH = 32
+
+
+def _from_doc(doc, where, depth):
+    """Build and check the group of one (possibly nested) document."""
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"{where}: factors are nested more than {_MAX_DEPTH} deep.")
+    if not isinstance(doc, dict):
+        raise ValueError(f"{where}: a factor must be a JSON object, not {type(doc).__name__}.")
     name = _field(doc, "name", where)
     if not isinstance(name, str) or not 0 < len(name) <= _MAX_NAME:
         raise ValueError(f"{where}: 'name' must be a non-empty string of at most {_MAX_NAME} "
@@ -186,19 +217,34 @@ def load_group(path) -> PermutationGroup:
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     spec = doc.get("spec")
-    if spec is None:
-        group._source = path
+    if spec is None and "factors" not in doc:
         return group
-    if not isinstance(spec, str) or "@" in spec:
-        raise ValueError(f"{where}: 'spec' must be a group spec such as 'dihedral:16' (no file "
-                         f"references) or null, not {spec!r:.60}.")
-    from ._parse import parse_group
+    if spec is not None:
+        if not isinstance(spec, str) or "@" in spec:
+            raise ValueError(f"{where}: 'spec' must be a group spec such as 'dihedral:16' (no "
+                             f"file references) or null, not {spec!r:.60}.")
+        from ._parse import parse_group
 
-    try:
-        named = parse_group(spec)
-    except ValueError as exc:
-        raise ValueError(f"{where}: 'spec' {spec!r} does not parse: {exc}") from None
+        try:
+            named = parse_group(spec)
+        except ValueError as exc:
+            raise ValueError(f"{where}: 'spec' {spec!r} does not parse: {exc}") from None
+        what = f"its 'spec' {spec!r}"
+    else:
+        from ._families import direct_product, wreath_product
+
+        family, factors = doc.get("family"), doc["factors"]
+        if family not in ("direct", "wreath") or not isinstance(factors, list) or not factors \
+                or (family == "wreath" and len(factors) != 2):
+            raise ValueError(f"{where}: 'factors' needs 'family' 'direct' (one or more factors) "
+                             f"or 'wreath' (two), not {family!r} with "
+                             f"{len(factors) if isinstance(factors, list) else factors!r:.40}.")
+        parts = [_from_doc(f, f"{where} (factor {i} of {name})", depth + 1)
+                 for i, f in enumerate(factors)]
+        named = direct_product(*parts) if family == "direct" else wreath_product(*parts)
+        named.name = name
+        what = "its 'factors'"
     if named.degree != degree or not np.array_equal(_moving(named.generators), group.generators):
-        raise ValueError(f"{where}: the generators are not those of its 'spec' {spec!r} "
-                         f"(degree {named.degree}); remove 'spec' to read the generators alone.")
+        raise ValueError(f"{where}: the generators are not those of {what} (degree "
+                         f"{named.degree}); remove it to read the generators alone.")
     return named

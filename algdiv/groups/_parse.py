@@ -201,6 +201,7 @@ def group_spec(group):
         return f"{p['kind']}:{p['n']}:{p['type']}"
     if fam in ("direct", "wreath"):
         parts = [group_spec(f) for f in group.factors]
-        return None if None in parts else f"{fam}({','.join(parts)})"
+        if None not in parts:
+            return f"{fam}({','.join(parts)})"
     source = getattr(group, "_source", None)
     return None if source is None else "@" + source

@@ -53,6 +53,13 @@ plain = st.recursive(
     max_leaves=3)
 groups = st.one_of(plain, st.lists(st.one_of(leaf, plain), min_size=1, max_size=3)
                    .map(lambda gs: direct_product(*gs)))
+generic = st.integers(2, 6).flatmap(
+    lambda d: st.lists(st.permutations(list(range(d))), min_size=0, max_size=3)
+    .map(lambda ps: from_generators(ps, d, name="gevp")))
+with_generic = st.one_of(
+    groups, generic,
+    st.tuples(generic, leaf).map(lambda p: direct_product(*p)),
+    st.tuples(plain_leaf, generic).map(lambda p: wreath_product(*p)))
 
 
 @settings(max_examples=40)
@@ -64,15 +71,19 @@ def test_spec_and_name_round_trip(G):
         assert H.spec == G.spec
 
 
-@settings(max_examples=30)
-@given(G=groups)
+@settings(max_examples=40)
+@given(G=with_generic)
 def test_group_file_round_trip(G, tmp_path_factory):
     path = tmp_path_factory.mktemp("g") / "G.json"
     save_group(G, path)
     H = load_group(path)
     assert_same_group(G, H)
-    assert H.spec == G.spec and H.name == G.name      # a family comes back as itself
+    assert H.name == G.name
+    # a family comes back as itself; a group with a generic part as the file's generators
+    assert H.spec == (G.spec if G.spec is not None else f"@{path}")
     assert_same_group(G, parse_group(f"@{path}"))
+    K = parse_group(f"direct(@{path},cyclic:2)")
+    assert_same_group(K, direct_product(G, cyclic(2)))
 
 
 def test_generic_group_file_and_products(tmp_path):
@@ -129,6 +140,30 @@ GOOD = {"format": "algdiv.group", "version": 1, "name": "g", "degree": 3, "spec"
 def test_bad_files_are_refused(tmp_path, change, match):
     with pytest.raises(ValueError, match=match):
         load_group(_write(tmp_path, {**GOOD, **change}))
+
+
+def test_products_with_generic_factors_keep_their_structure(tmp_path):
+    """direct(generic, dct) comes back as a product on the extension, with its Kronecker plan."""
+    from algdiv.bases import matched_transform
+
+    gen = from_generators([[1, 0, 2]], name="gevp")
+    G = direct_product(gen, dct_group(3))
+    save_group(G, tmp_path / "G.json")
+    doc = json.loads((tmp_path / "G.json").read_text())
+    assert doc["family"] == "direct" and [f["spec"] for f in doc["factors"]] == [None, "dct:3:2"]
+    H = load_group(tmp_path / "G.json")
+    assert_same_group(G, H)
+    assert H.signal_size == 9 and matched_transform(H).plan.describe().startswith("(kron 9")
+    save_group(dct_group(4), tmp_path / "D.json")
+    other = json.loads((tmp_path / "D.json").read_text())       # a valid factor, but not this one
+    bad = {**doc, "factors": [doc["factors"][0], other]}
+    with pytest.raises(ValueError, match="not those of its 'factors'"):
+        load_group(_write(tmp_path, bad))
+    with pytest.raises(ValueError, match="'factors' needs 'family'"):
+        load_group(_write(tmp_path, {**doc, "family": "free"}))
+    with pytest.raises(ValueError, match=r"factor 0 of .*'degree' must be"):
+        load_group(_write(tmp_path, {**doc, "factors": [{**doc["factors"][0], "degree": -1},
+                                                        doc["factors"][1]]}))
 
 
 def test_bad_files_other(tmp_path):
