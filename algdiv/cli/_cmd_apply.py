@@ -158,6 +158,10 @@ def run(args):
     if x.dtype.kind not in "biufc" or x.ndim == 0:
         raise UsageError(f"{args.data!r} holds {x.dtype} of shape {x.shape}; expected a numeric "
                          "array of at least one dimension")
+    if args.blocks is not None and args.axis != -1:
+        raise UsageError("--blocks and --axis exclude each other (blocks lie in the last two axes)")
+    if args.field != "real" and args.group is None:
+        raise UsageError("--field applies to --group (a saved transform has its own field)")
     T, source = _load_transform(args)
     blocks = None if args.blocks is None else _parse_blocks(args.blocks)
     chunks, dtype = apply_to_array(T, x, axis=args.axis, blocks=blocks, inverse=args.inverse)

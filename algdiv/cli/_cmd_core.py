@@ -168,8 +168,8 @@ def _run_derive(args) -> int:
     if args.out:
         if str(args.out).endswith(".npz"):
             T.save(args.out)
-            print(f"transform  : written to {args.out} (algdiv apply DATA.npy --transform "
-                  f"{args.out} --out COEF.npy)", file=out)
+            print(f"saved      : the transform, to {args.out} (next: algdiv apply DATA.npy "
+                  f"--transform {args.out} --out COEF.npy)", file=out)
         else:
             save_array_atomic(args.out, np.asarray(T.matrix))
             print(f"basis      : written to {args.out} (columns are the basis vectors)", file=out)

@@ -94,8 +94,15 @@ def fit_verdict(G, cov, n_samples, level: float = 0.05, rng=0):
     else:
         from ..discovery import discover
 
+        import inspect
+
+        kwargs = {}
+        if "progress" in inspect.signature(discover).parameters:
+            from ._progress import ProgressLine
+
+            kwargs["progress"] = ProgressLine()
         res = discover(cov, n_samples=n_samples, candidates=[G], tiers=("catalog",), level=level,
-                       rng=rng)
+                       rng=rng, **kwargs)
         row = next(r for r in res.table if "catalog" in r.tiers)
         stat, tau, method = row.statistic, row.threshold, row.method
     ok = stat <= tau

@@ -71,6 +71,8 @@ def test_apply_memory_maps_its_input(tmp_path, monkeypatch):
     (["--group", "trivial:4"], "KLT of a covariance"),
     (["--group", "nonsense:4"], "unknown family"),
     (["--transform", "missing.npz"], "Cannot read a Transform"),
+    (["--group", "xor:4", "--blocks", "4x4", "--axis", "0"], "exclude each other"),
+    (["--transform", "T.npz", "--field", "complex"], "--field applies to --group"),
 ])
 def test_apply_refuses_bad_input_in_one_line(tmp_path, capsys, extra, message):
     np.save(tmp_path / "x.npy", np.ones((4, 4)))

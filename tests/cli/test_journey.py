@@ -59,7 +59,7 @@ def test_samples_to_coefficients_and_back_in_a_subprocess(tmp_path):
                         cwd=tmp_path)
     first = out.splitlines()[0]
     assert first.startswith("verdict: dihedral:8 FITS the covariance at level 0.05"), first
-    assert "written to T.npz" in out
+    assert "saved      : the transform, to T.npz" in out
 
     algdiv_cli("apply", "X.npy", "--transform", "T.npz", "--out", "C.npy", cwd=tmp_path)
     C = np.load(tmp_path / "C.npy")
