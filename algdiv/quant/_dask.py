@@ -10,8 +10,9 @@ of :func:`algdiv.transforms._dask.map_along_axes` applies.
 
 :func:`~algdiv.quant.itq3s_encode` on a dask array codes its 256-weight blocks
 chunk by chunk on the active scheduler (the flattened array is rechunked to
-multiples of 256) and gathers the 109-byte codes: the packed object is
-byte-identical to the in-memory encoding (it is about 19 times smaller than the
+multiples of 256) and gathers the 113-byte blocks (codes and their CRC-32, computed by
+the task that codes them): the packed object is
+byte-identical to the in-memory encoding (it is about 18 times smaller than the
 float64 weights, so it is returned in memory, not as a lazy array).
 
 Argument checks that need only shapes and dtypes (``bits``, ``group_size``,
@@ -86,28 +87,28 @@ def _call(block, *, func, axis, kwargs):
 
 
 def _encode_chunk(flat):
-    from ._itq3s import BLOCK, _encode_blocks
+    from ._itq3s import BLOCK, _encode_blocks, _with_crc
     blocks = np.zeros((-(-flat.size // BLOCK), BLOCK))
     blocks.ravel()[:flat.size] = flat
-    return _encode_blocks(blocks)
+    return _with_crc(_encode_blocks(blocks))
 
 
 def itq3s_encode_dask(w):
-    """ITQ3_S codes of dask ``w`` (``(nb, 109)`` uint8), computed chunk by chunk; see module doc.
+    """ITQ3_S version-2 blocks of dask ``w`` (``(nb, 113)`` uint8: codes + CRC-32), chunk by chunk.
 
     The last block is zero-padded, as the in-memory encoder does.
     """
     _check_dtype(w)
     if w.size == 0:
         raise ValueError("Argument 'w' must not be empty.")
-    from ._itq3s import BLOCK, BLOCK_BYTES
+    from ._itq3s import BLOCK, BLOCK_STRIDE, VERSION
 
     flat = w.astype(np.float64).ravel()
     # chunks of whole 256-blocks: the largest current chunk rounded up to the block
     step = -(-max(max(flat.chunks[0]), 1) // BLOCK) * BLOCK
     flat = flat.rechunk(step)
     nbs = tuple(-(-c // BLOCK) for c in flat.chunks[0])
-    codes = flat.map_blocks(_encode_chunk, dtype=np.uint8, chunks=(nbs, (BLOCK_BYTES,)), new_axis=1,
+    codes = flat.map_blocks(_encode_chunk, dtype=np.uint8, chunks=(nbs, (BLOCK_STRIDE[VERSION],)), new_axis=1,
                             meta=np.empty((0, 0), dtype=np.uint8))
     return np.ascontiguousarray(codes.compute())
 
