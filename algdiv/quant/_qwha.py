@@ -105,8 +105,9 @@ def ada_alloc(rho, budget, cap):
     if np.any(rho < 0):
         raise ValueError(f"Argument 'rho' must be >= 0 (row weights), not min {rho.min():.6g}.")
     cap = check_int(cap, "cap", min=0)
-    budget = check_int(budget, "budget", min=0, max=cap * rho.size,
-                       why=f"({rho.size} rows x cap {cap})")
+    budget = check_int(budget, "budget", min=0, max=min(cap * rho.size, 2 ** 53),
+                       why=f"({rho.size} rows x cap {cap}, at most 2**53)")
+    cap = min(cap, budget)          # no row can take more than the whole budget
     tot = rho.sum()
     share = rho / tot if tot > 0 else np.full(rho.size, 1.0 / rho.size)
     k = np.minimum(np.floor(share * budget).astype(np.int64), cap)
@@ -304,7 +305,7 @@ def loftq(w, bits, group_size, rank, iters=5, symmetric=False):
     """
     a = _error_matrix(w, "w")
     rank = _svd_rank(rank, a.shape)
-    iters = check_int(iters, "iters", min=1)
+    iters = check_int(iters, "iters", min=1, max=1000)
     rtn(a[:1], bits, group_size, symmetric=symmetric)        # bits, group_size, symmetric checked once
     low = np.zeros_like(a)
     for _ in range(iters):

@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_array, check_choice, check_int, check_real
+from ..groups._limits import check_bytes
 from ._bits import signs
 
 __all__ = ["QueryCounter", "PlantedSignal", "planted_sparse_signal", "check_n"]
@@ -164,11 +166,18 @@ class PlantedSignal:
 
     def __init__(self, n, support, coefficients, sigma=0.0, seed=0, chunk=8192):
         self.n = check_n(n)
-        self.support = np.asarray(support, dtype=np.int64)
-        self.coefficients = np.asarray(coefficients, dtype=np.float64)
-        self.sigma = float(sigma)
-        self.seed = int(seed)
-        self.chunk = int(chunk)
+        sup = check_array(support, "support", ndim=1, dtype_kind="iu")
+        if sup.size and (sup.min() < 0 or sup.max() >= (1 << self.n)):
+            raise ValueError(f"Argument 'support' must hold indices in [0, 2**{self.n}), "
+                             f"not {int(sup.min()) if sup.min() < 0 else int(sup.max())}.")
+        if np.unique(sup).size != sup.size:
+            raise ValueError("Argument 'support' must not repeat an index.")
+        self.support = sup.astype(np.int64)
+        self.coefficients = check_array(coefficients, "coefficients", shape=(sup.size,),
+                                        dtype_kind="iuf", finite=True).astype(np.float64)
+        self.sigma = check_real(sigma, "sigma", min=0)
+        self.seed = check_int(seed, "seed", min=0, max=2 ** 64 - 1)
+        self.chunk = check_int(chunk, "chunk", min=1)
 
     @property
     def energy(self):
@@ -244,11 +253,11 @@ def planted_sparse_signal(n, sparsity, *, snr=math.inf, amplitudes="pm1", rng=No
         raise TypeError(f"Argument 'sparsity' must be an integer, not {type(sparsity).__name__}.")
     if not 1 <= sparsity <= (1 << n):
         raise ValueError(f"Argument 'sparsity' must be in 1..2**n = {1 << n}, not {sparsity!r}.")
-    if amplitudes not in ("pm1", "uniform12"):
-        raise ValueError(f"Argument 'amplitudes' must be in ['pm1', 'uniform12'], not {amplitudes!r}.")
-    snr = float(snr)
-    if math.isnan(snr):
-        raise ValueError("Argument 'snr' must be a number of dB or inf, not nan.")
+    amplitudes = check_choice(amplitudes, "amplitudes", ("pm1", "uniform12"))
+    snr = check_real(snr, "snr", finite=False)
+    if snr == -math.inf:
+        raise ValueError("Argument 'snr' must be a number of dB or inf, not -inf.")
+    check_bytes(8.0 * 6 * int(sparsity), f"planted_sparse_signal with sparsity {sparsity}")
     rng = np.random.default_rng(rng)
     k = int(sparsity)
     if n <= 20:

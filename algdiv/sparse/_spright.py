@@ -20,6 +20,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import chdtri, ndtri
 
+from ..groups import _limits
+from ..groups._limits import check_bytes
 from ..transforms import fwht
 from ._bits import (complete_basis, gf2_solver, hash_bins, random_joint_hashes, signs,
                     span_table)
@@ -422,6 +424,12 @@ def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing):
         diagnosis=diag, unresolved=unresolved, hashing=design.hashing, excess_stages=excess)
 
 
+def _run_bytes(n, B, stages, offsets):
+    """Memory of one peeling run, at least: ``stages * B * (n + 1) * P1`` queries of an index,
+    a value and the counter's memo (the decoder's work arrays about as much again)."""
+    return 32.0 * stages * B * (n + 1) * (offsets or 1)
+
+
 def _default_bins(sparsity, n):
     """Smallest power of two >= 1.5 K (so B/K in [1.5, 3)), at least 2 and at most N."""
     b = max(1, math.ceil(math.log2(1.5 * sparsity)))
@@ -586,6 +594,8 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
 
     if bins is not None or sparsity is not None:
         B = bins if bins is not None else _default_bins(sparsity, n)
+        check_bytes(_run_bytes(n, B, stages, offsets),
+                    f"sparse_wht with {stages} stages of {B} bins on n = {n} bits")
         if hashing == "blocks" and stages * (B.bit_length() - 1) > n:
             raise ValueError(f"Argument 'hashing' = 'blocks' needs stages * log2(bins) <= n, "
                              f"not {stages} * {B.bit_length() - 1} > {n}.")
@@ -596,8 +606,9 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
             attempts += 1
             h = hashing if hashing != "blocks" or stages * (B.bit_length() - 1) <= n else "random"
             result = _run(counter, n, B, stages, noise, None, offsets, rng, h)
-            if result.complete or 2 * B > N or counter.n_queries >= N:
-                break
+            if result.complete or 2 * B > N or counter.n_queries >= N \
+                    or _run_bytes(n, 2 * B, stages, offsets) > _limits.MEMORY_LIMIT:
+                break    # an incomplete result here is reported by the warning below
             B *= 2
         result.attempts = attempts
         result.n_queries = counter.n_queries
