@@ -251,12 +251,13 @@ def cbc(n, d, *, alpha=1, weights=1.0):
         raise ValueError(f"Argument 'n' must be at most 2**30, not {n}.")
     d = check_int(d, "d", min=1)
     alpha = check_int(alpha, "alpha", min=1, max=5)
+    # the criterion, the product q and the per-level spectra: about 6 arrays of n float64
+    check_bytes(8.0 * 6 * n + 8.0 * d, f"cbc({n}, {d})")
     w = check_array(weights, "weights", ndim=(0, 1), dtype_kind="iuf").astype(float)
     w = np.broadcast_to(w, (d,)) if w.ndim == 0 else w
     if w.shape != (d,) or np.any(~(w >= 0)) or not np.all(np.isfinite(w)):
         raise ValueError(f"Argument 'weights' must be a scalar or {d} finite values >= 0, not {weights!r}.")
-    # the criterion, the product q and the per-level spectra: about 6 arrays of n float64
-    check_bytes(8.0 * 6 * n + 8.0 * d, f"cbc({n}, {d})")
+
     if n & (n - 1):
         return _cbc_prime(n, d, alpha, w)
     g = np.ones(d, dtype=np.int64)

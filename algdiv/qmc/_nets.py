@@ -33,7 +33,8 @@ def sobol_matrices(d, m):
     d : int
         Dimension, 1..21201 (SciPy's direction numbers, Joe and Kuo).
     m : int
-        Number of columns, 0..52 (nets of up to :math:`2^m` points).
+        Number of columns, 0..32 (nets of up to :math:`2^m` points; SciPy's
+        generator fast-forwards with 32-bit direction numbers only).
 
     Returns
     -------
@@ -47,7 +48,7 @@ def sobol_matrices(d, m):
     and :math:`\mathrm{gray}(2^{b+1}-1) = 2^b`, so column :math:`b` of every
     :math:`C_j` is the point of index :math:`2^{b+1}-1`. Sobol' matrices are upper
     triangular: column b has digits only in rows 1..b+1, so
-    ``bits=max(m, 1)`` reads it exactly. No table is shipped and no private
+    ``bits=32`` reads it exactly for every m <= 32. No table is shipped and no private
     attribute is read.
 
     References
@@ -66,10 +67,12 @@ def sobol_matrices(d, m):
     from scipy.stats import qmc
 
     d = _as_int(d, "d", 1, 21201)
-    m = _as_int(m, "m", 0, 52)
+    m = _as_int(m, "m", 0, 32)
     check_bytes(8.0 * d * m + 8.0 * d * 64, f"sobol_matrices({d}, {m})")
     out = np.zeros((d, m), dtype=np.uint64)
-    engine = qmc.Sobol(d, scramble=False, bits=max(m, 1))
+    # 32 bits whatever m: SciPy initialises higher dimensions wrongly for bits < 3, and
+    # column b holds digits in rows 1..b+1 only, so more bits read it exactly too
+    engine = qmc.Sobol(d, scramble=False, bits=32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "balance properties ... power of 2": not relevant here
         for b in range(m):
@@ -271,7 +274,7 @@ def sobol(n, d, *, alpha=1, order="natural", randomize="lms", rng=None):
     Parameters
     ----------
     n : int
-        Number of points, a power of 2 up to :math:`2^{52}`.
+        Number of points, a power of 2 up to :math:`2^{32}` (within the memory limit).
     d : int
         Dimension.
     alpha : int, optional
