@@ -10,7 +10,7 @@ from .._checks import check_array, check_choice, check_int, check_real
 from ..groups._limits import check_bytes
 from ._bits import signs
 
-__all__ = ["QueryCounter", "PlantedSignal", "planted_sparse_signal", "check_n"]
+__all__ = ["QueryCounter", "PlantedSignal", "planted_sparse_signal", "check_n", "as_indices"]
 
 _MAX_N = 62
 
@@ -22,6 +22,30 @@ def check_n(n):
     if not 1 <= int(n) <= _MAX_N:
         raise ValueError(f"Argument 'n' must be in 1..{_MAX_N} (indices are n-bit integers), not {n!r}.")
     return int(n)
+
+
+def as_indices(indices, n, name="indices"):
+    """``indices`` as an int64 array after checking they are integers in [0, 2**n)."""
+    try:
+        idx = np.asarray(indices)
+    except OverflowError:
+        idx = np.asarray(indices, dtype=object)
+    if idx.dtype.kind == "O" and idx.size and all(isinstance(v, int) and not isinstance(v, bool)
+                                                   for v in idx.ravel().tolist()):
+        bad = [v for v in idx.ravel().tolist() if not 0 <= v < 1 << n]
+        if bad:
+            raise ValueError(f"Argument {name!r} must lie in [0, 2**{n}) = [0, {1 << n}), not {bad[0]}.")
+        idx = idx.astype(np.int64)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"Argument {name!r} must be an integer array, not dtype {idx.dtype}.")
+    if idx.size == 0:
+        return idx.astype(np.int64)
+    lo, hi = idx.min(), idx.max()
+    size = 1 << n
+    if lo < 0 or int(hi) >= size:
+        bad = lo if lo < 0 else hi
+        raise ValueError(f"Argument {name!r} must lie in [0, 2**{n}) = [0, {size}), not {int(bad)}.")
+    return idx.astype(np.int64)
 
 
 class QueryCounter:
@@ -93,18 +117,7 @@ class QueryCounter:
         return self._keys.copy()
 
     def _check_indices(self, indices):
-        idx = np.asarray(indices)
-        if idx.dtype.kind not in "iu":
-            raise TypeError(f"Argument 'indices' must be an integer array, not dtype {idx.dtype}.")
-        if idx.size == 0:
-            return idx.astype(np.int64)
-        lo, hi = idx.min(), idx.max()
-        size = 1 << self.n
-        if lo < 0 or int(hi) >= size:
-            bad = lo if lo < 0 else hi
-            raise ValueError(f"Argument 'indices' must lie in [0, 2**{self.n}) = [0, {size}), "
-                             f"not {int(bad)}.")
-        return idx.astype(np.int64)
+        return as_indices(indices, self.n)
 
     def _evaluate(self, new):
         values = self.f(new.copy())
@@ -191,7 +204,7 @@ class PlantedSignal:
 
     def noise(self, indices):
         """The noise :math:`\\sigma z_m` at ``indices`` (Box-Muller on two hashed uniforms)."""
-        m = np.asarray(indices, dtype=np.int64).astype(np.uint64)
+        m = as_indices(indices, self.n).astype(np.uint64)
         key = _splitmix64(np.full(m.shape, self.seed, dtype=np.uint64))
         h1 = _splitmix64(m ^ key)
         h2 = _splitmix64(h1 ^ np.uint64(0xD1B54A32D192ED03))
@@ -201,7 +214,7 @@ class PlantedSignal:
 
     def clean(self, indices):
         """The noiseless values :math:`\\sum_k X_k (-1)^{\\langle k, m\\rangle}`."""
-        m = np.asarray(indices, dtype=np.int64)
+        m = as_indices(indices, self.n)
         out = np.empty(m.shape, dtype=np.float64)
         flat, res = m.ravel().astype(np.uint64), out.reshape(-1)
         ks = self.support.astype(np.uint64)
@@ -273,6 +286,9 @@ def planted_sparse_signal(n, sparsity, *, snr=math.inf, amplitudes="pm1", rng=No
     mags = np.ones(k) if amplitudes == "pm1" else rng.uniform(1.0, 2.0, size=k)
     coefs = sgn * mags
     energy = float(np.dot(coefs, coefs))
-    sigma = 0.0 if math.isinf(snr) and snr > 0 else math.sqrt(energy / 10 ** (snr / 10))
+    with np.errstate(over="ignore"):
+        sigma = 0.0 if math.isinf(snr) else float(math.sqrt(energy) * np.power(10.0, -snr / 20))
+    if not math.isfinite(sigma):
+        raise ValueError(f"Argument 'snr' must be a number of dB whose noise level is finite, not {snr}.")
     seed = int(rng.integers(0, 2 ** 63 - 1))
     return PlantedSignal(n, support, coefs, sigma=sigma, seed=seed)

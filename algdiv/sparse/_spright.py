@@ -25,7 +25,7 @@ from ..groups._limits import check_bytes
 from ..transforms import fwht
 from ._bits import (complete_basis, gf2_solver, hash_bins, random_joint_hashes, signs,
                     span_table)
-from ._query import QueryCounter, check_n
+from ._query import QueryCounter, as_indices, check_n
 
 __all__ = ["sparse_wht", "SparseWHTResult", "StageDiagnosis", "IncompleteRecoveryWarning"]
 
@@ -125,10 +125,7 @@ class SparseWHTResult:
 
     def evaluate(self, indices):
         """The recovered function :math:`\\sum_k \\hat X_k (-1)^{\\langle k, m\\rangle}` at ``indices``."""
-        m = np.asarray(indices, dtype=np.int64)
-        if m.size and (m.min() < 0 or int(m.max()) >= 1 << self.n):
-            raise ValueError(f"Argument 'indices' must lie in [0, 2**{self.n}), "
-                             f"not [{int(m.min())}, {int(m.max())}].")
+        m = as_indices(indices, self.n)
         ks = self.support.astype(_U64)
         flat = m.ravel().astype(_U64)
         out = np.empty(flat.size)
@@ -578,16 +575,19 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
         raise TypeError(f"Argument 'stages' must be an integer, not {type(stages).__name__}.")
     if not 1 <= stages <= 16:
         raise ValueError(f"Argument 'stages' must be in 1..16, not {stages!r}.")
+    stages = int(stages)
     if bins is not None:
         if not _is_int(bins):
             raise TypeError(f"Argument 'bins' must be an integer, not {type(bins).__name__}.")
         if bins < 2 or bins > N or bins & (bins - 1):
             raise ValueError(f"Argument 'bins' must be a power of 2 in [2, 2**n = {N}], not {bins!r}.")
+        bins = int(bins)
     if offsets is not None:
         if not _is_int(offsets):
             raise TypeError(f"Argument 'offsets' must be an integer, not {type(offsets).__name__}.")
         if offsets < 1:
             raise ValueError(f"Argument 'offsets' must be >= 1, not {offsets!r}.")
+        offsets = int(offsets)
     if hashing not in ("random", "blocks"):
         raise ValueError(f"Argument 'hashing' must be in ['random', 'blocks'], not {hashing!r}.")
     rng = np.random.default_rng(rng)
