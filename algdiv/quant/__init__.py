@@ -7,7 +7,7 @@ reconstruction error equals the grid error.  See ``docs/quant.md``.
 * building blocks: :func:`rtn`, :func:`rtn_bits_per_weight`,
   :class:`HadamardRotation`, :func:`rotated_rtn`;
 * ITQ3_S-style 3-bit weights: :func:`itq3s_encode`, :func:`itq3s_decode`,
-  :func:`itq3s_load`, :class:`ITQ3SPacked` (byte layout version 1);
+  :func:`itq3s_load`, :class:`ITQ3SPacked` (byte layout version 2, with CRC-32s; version 1 read);
 * QWHA adapters: :func:`qwha_init`, :class:`QWHAAdapter`, :func:`ada_alloc`
   and the baselines :func:`svd_adapter`, :func:`loftq`, :func:`cloq_adapter`,
   :func:`random_position_adapter`, :func:`spectral_topk_adapter`;
