@@ -38,7 +38,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["is_dask", "map_quantizer", "itq3s_encode_dask", "kv_quantize_dask"]
+__all__ = ["is_dask", "map_quantizer", "itq3s_encode_dask", "itq3s_load_dask", "kv_quantize_dask"]
 
 
 def is_dask(x) -> bool:
@@ -111,6 +111,77 @@ def itq3s_encode_dask(w):
     codes = flat.map_blocks(_encode_chunk, dtype=np.uint8, chunks=(nbs, (BLOCK_STRIDE[VERSION],)), new_axis=1,
                             meta=np.empty((0, 0), dtype=np.uint8))
     return np.ascontiguousarray(codes.compute())
+
+
+def _decode_range(path, version, hlen, start, stop, lo, hi, dtype):
+    from ._itq3s import BLOCK, decode_stored, read_blocks
+    w = decode_stored(read_blocks(path, version, hlen, start, stop))
+    return w[lo - start * BLOCK:hi - start * BLOCK].astype(dtype, copy=False)
+
+
+def itq3s_load_dask(path, *, blocks_per_chunk=4096, dtype=np.float64):
+    r"""An ITQ3 file as a lazy dask array of its weights; each task reads, checks and decodes its blocks.
+
+    Only the header is read (and checked) when this is called.  Every task
+    reads ``blocks_per_chunk`` stored blocks from the file, checks them as
+    :class:`~algdiv.quant.ITQ3SPacked` does (the CRC-32 of each block in
+    version 2, then every field) and decodes them, :math:`\hat w = H \hat y / 16`;
+    a corrupted block raises ``ValueError`` naming it when its chunk is
+    computed.  The values equal :func:`~algdiv.quant.itq3s_decode` of the
+    whole file bit for bit.  The workers must see ``path``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An ITQ3 file (version 1 or 2).
+    blocks_per_chunk : int
+        Blocks of 256 weights per task (default 4096: 1 M weights).
+    dtype : float dtype
+        float16, float32 or float64 (the default).
+
+    Returns
+    -------
+    dask.array.Array
+        The weights, of the file's shape, chunked along the flattened (C order) axis.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np
+    >>> from algdiv.quant import itq3s_encode, itq3s_decode, itq3s_load_dask
+    >>> p = itq3s_encode(np.random.default_rng(0).standard_normal((8, 300)))
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.itq3")
+    >>> p.save(path)
+    >>> lazy = itq3s_load_dask(path, blocks_per_chunk=4)    # 10 blocks: 3 tasks
+    >>> lazy.shape
+    (8, 300)
+    >>> bool(np.array_equal(lazy.compute(), itq3s_decode(p)))
+    True
+    """
+    import os
+
+    import dask
+    import dask.array as da
+
+    from .._checks import check_int
+    from ._itq3s import BLOCK, read_header
+
+    blocks_per_chunk = check_int(blocks_per_chunk, "blocks_per_chunk", min=1)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"Argument 'dtype' must be a float dtype, not {dtype!r}.") from None
+    if dt.kind != "f" or dt.itemsize > 8:
+        raise TypeError(f"Argument 'dtype' must be float16, float32 or float64, not {dt}.")
+    path = os.fspath(path)
+    version, shape, nblocks, hlen = read_header(path)
+    size = int(np.prod(shape, dtype=object))
+    parts = []
+    for start in range(0, nblocks, blocks_per_chunk):
+        stop = min(start + blocks_per_chunk, nblocks)
+        lo, hi = start * BLOCK, min(stop * BLOCK, size)
+        task = dask.delayed(_decode_range, pure=True)(path, version, hlen, start, stop, lo, hi, dt)
+        parts.append(da.from_delayed(task, shape=(hi - lo,), dtype=dt))
+    return da.concatenate(parts).reshape(shape)
 
 
 def _kv_block(kb, vb=None, block_info=None, *, kw, positions, sinks):

@@ -445,6 +445,45 @@ def itq3s_decode(packed, dtype=np.float64):
     return w.reshape(packed.shape).astype(dt, copy=False)
 
 
+def read_header(path):
+    """``(version, shape, nblocks, header length)`` of an ITQ3 file, reading and checking the header only.
+
+    The file length must equal ``header + stride * nblocks``; the blocks are not read.
+    """
+    with open(os.fspath(path), "rb") as f:
+        head = f.read(12)
+        ndim = head[8] if len(head) > 8 else 0
+        head += f.read(8 * ndim + 8 + 4)
+        size = os.fstat(f.fileno()).st_size
+    version, shape, nblocks, hlen = _parse_header(head)
+    want = hlen + nblocks * BLOCK_STRIDE[version]
+    if size != want:
+        raise ValueError(f"ITQ3 file {os.fspath(path)!r} has {size} bytes; the v{version} header "
+                         f"implies {want} ({nblocks} blocks of {BLOCK_STRIDE[version]}).")
+    return version, shape, nblocks, hlen
+
+
+def read_blocks(path, version, hlen, start, stop):
+    """Stored blocks ``start:stop`` of an ITQ3 file, checked with :func:`block_fault`."""
+    stride = BLOCK_STRIDE[version]
+    with open(os.fspath(path), "rb") as f:
+        f.seek(hlen + start * stride)
+        raw = f.read((stop - start) * stride)
+    if len(raw) != (stop - start) * stride:
+        raise ValueError(f"ITQ3 file {os.fspath(path)!r} ends inside block {start + len(raw) // stride}.")
+    stored = np.frombuffer(raw, dtype=np.uint8).reshape(stop - start, stride)
+    fault = block_fault(stored, version, first=start)
+    if fault:
+        raise ValueError(fault)
+    return stored
+
+
+def decode_stored(stored):
+    """Weights of checked stored blocks, flat ``(nb * 256,)`` float64: ``H y / 16`` per block."""
+    y = _rotated_values(*_unpack_blocks(stored[:, :BLOCK_BYTES]))
+    return ifwht(y, axis=-1, norm="ortho").ravel()
+
+
 def itq3s_load(path):
     """Read and check an :class:`ITQ3SPacked` saved with :meth:`ITQ3SPacked.save` (version 1 or 2)."""
     return ITQ3SPacked.load(path)

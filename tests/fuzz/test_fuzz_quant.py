@@ -18,7 +18,7 @@ from algdiv.quant import (
     HadamardRotation, ITQ3SPacked, QWHAAdapter, ada_alloc, apply_rope, attention_errors,
     calibrate_reorder, cloq_adapter, itq3s_decode, itq3s_encode, itq3s_load, kv_quantize, loftq,
     qwha_init, random_position_adapter, rotated_rtn, rtn, rtn_bits_per_weight,
-    sink_tokens_from_hidden, spectral_topk_adapter, svd_adapter,
+    sink_tokens_from_hidden, spectral_topk_adapter, svd_adapter, synthetic_kv,
 )
 from algdiv.quant._itq3s import block_crcs
 
@@ -343,6 +343,8 @@ CALLS = {
     "calibrate_reorder": (calibrate_reorder, dict(k_rotated=_k)),
     "sink_tokens_from_hidden": (sink_tokens_from_hidden, dict(hidden=_k, n=3)),
     "apply_rope": (apply_rope, dict(x=_k, positions=np.arange(16), head_dim=32, base=10000.0, inverse=False)),
+    "synthetic_kv": (synthetic_kv, dict(tokens=16, n_kv_heads=1, head_dim=8, n_q_heads=None, d_model=16,
+                                        rng=0)),
     "attention_errors": (attention_errors, dict(q=_k, k=_k, v=_k, k_hat=_k, v_hat=_k, head_dim=32,
                                                 positions=None, rope_base=10000.0)),
 }
@@ -380,3 +382,39 @@ def test_bad_values_cover_the_documented_refusals():
     assert probe(rtn, _w, 3, 16, clip=float("nan"))[0] == "refused"
     assert probe(rtn, _w, 17, 16)[0] == "refused"
     assert all(isinstance(a, np.ndarray) for a in bad_arrays()) and len(BAD_SCALARS) > 20
+
+
+# ------------------------------------------------------------------ chunked (dask) reads
+def test_dask_reads_check_the_blocks_they_read(tmp_path):
+    """Each task checks its own blocks: a corrupted block fails only the chunk that holds it."""
+    pytest.importorskip("dask")
+    from algdiv.quant import itq3s_load_dask
+    w = RNG.standard_normal((10, 256))                      # 10 blocks
+    good = tmp_path / "good.itq3"
+    itq3s_encode(w).save(good)
+    lazy = itq3s_load_dask(good, blocks_per_chunk=3)
+    np.testing.assert_array_equal(lazy.compute(), itq3s_decode(itq3s_load(good)))
+    np.testing.assert_array_equal(itq3s_load_dask(good, dtype=np.float32).compute(),
+                                  itq3s_decode(itq3s_load(good), np.float32))
+    raw = bytearray(good.read_bytes())
+    raw[_block_offset(bytes(raw), 7) + 20] ^= 0x01
+    bad = tmp_path / "bad.itq3"
+    bad.write_bytes(bytes(raw))
+    lazy = itq3s_load_dask(bad, blocks_per_chunk=3).reshape(-1)   # header fine: opens
+    np.testing.assert_array_equal(lazy[:6 * 256].compute(), itq3s_decode(itq3s_load(good)).ravel()[:1536])
+    with pytest.raises(ValueError, match="ITQ3 block 7: CRC-32 mismatch"):
+        lazy[6 * 256:].compute()
+    v1 = tmp_path / "v1.itq3"
+    v1.write_bytes(_to_v1(good.read_bytes()))
+    np.testing.assert_array_equal(itq3s_load_dask(v1, blocks_per_chunk=4).compute(),
+                                  itq3s_decode(itq3s_load(good)))
+    hdr = bytearray(good.read_bytes())
+    hdr[20] ^= 0x01
+    (tmp_path / "hdr.itq3").write_bytes(bytes(hdr))
+    with pytest.raises(ValueError, match="header CRC-32"):
+        itq3s_load_dask(tmp_path / "hdr.itq3")
+    (tmp_path / "short.itq3").write_bytes(good.read_bytes()[:-5])
+    with pytest.raises(ValueError, match="implies"):
+        itq3s_load_dask(tmp_path / "short.itq3")
+    with pytest.raises(ValueError, match="Argument 'blocks_per_chunk'"):
+        itq3s_load_dask(good, blocks_per_chunk=0)
