@@ -92,3 +92,42 @@ def _short(v):
         return f"array{v.shape}:{v.dtype}"
     text = repr(v)
     return text if len(text) < 40 else text[:37] + "..."
+
+
+#: bad or edge values for command-line options
+BAD_OPTION_VALUES = ["-1", "0", "1", "3", "63", "1099511627776", "1e30", "nan", "inf", "-inf", "abc", "",
+                     "0x10", "2.5", "-0", "999999999999999999999999"]
+
+
+def run_cli(argv, limit=20.0):
+    """``algdiv.cli.main(argv)`` in-process under a time limit: ``(exit code, stdout, stderr)``.
+
+    Fails on a traceback (an exception out of ``main``), a run past ``limit``
+    seconds, or an exit code other than 0, 1 (a result that did not converge)
+    or 2 with its reason on the last stderr line.
+    """
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from algdiv.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    parser_exit = False
+    try:
+        with time_limit(limit), redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rc = main(list(argv))
+    except SystemExit as exc:            # argparse: the usage, then one "error:" line, exit 2
+        rc, parser_exit = exc.code, True
+    except TimeLimit:
+        raise AssertionError(f"algdiv {' '.join(argv)} ran past {limit} s")
+    except BaseException as exc:  # noqa: BLE001
+        raise AssertionError(f"algdiv {' '.join(argv)}: traceback {type(exc).__name__}: {exc}") from exc
+    text = err.getvalue()
+    assert "Traceback" not in text, text
+    assert rc in (0, 1, 2), (argv, rc, text)
+    if rc == 2:
+        lines = text.strip().splitlines()
+        assert lines and "error" in lines[-1], (argv, text)
+        assert parser_exit or len(lines) == 1, (argv, text)      # the library's refusal: one line
+    return rc, out.getvalue(), text

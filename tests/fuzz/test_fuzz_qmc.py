@@ -15,7 +15,7 @@ from algdiv.qmc import (
 )
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _app_fuzz import bad_values, probe  # noqa: E402
+from _app_fuzz import BAD_OPTION_VALUES, bad_values, probe, run_cli  # noqa: E402
 
 
 # ------------------------------------------------------------------ case 9 and case 10
@@ -160,3 +160,24 @@ def test_sobol_matrices_small_m_in_high_dimensions(capfd):
     np.testing.assert_array_equal(full[:, 0], np.full(6, 1 << 52, dtype=np.uint64))  # digit 1 only
     np.testing.assert_array_equal(sobol(2, 5, randomize=None), sobol(8, 5, randomize=None)[:2])
     assert "Exception ignored" not in capfd.readouterr().err
+
+
+QMC_BASE = {
+    "points": (["qmc", "points", "lattice"], {"--n": "64", "--d": "2", "--alpha": "1", "--seed": "0"}),
+    "points-sobol": (["qmc", "points", "sobol"], {"--n": "64", "--d": "2", "--seed": "0"}),
+    "gram": (["qmc", "gram"], {"--m": "6", "--d": "2", "--alpha": "1", "--points": "sobol"}),
+    "integrate": (["qmc", "integrate", "exp"], {"--d": "2", "--tol": "1e-2", "--alpha": "1",
+                                                "--m-max": "8", "--points": "lattice"}),
+}
+
+
+@pytest.mark.parametrize("cmd", sorted(QMC_BASE))
+@settings(max_examples=20)
+@given(data=st.data())
+def test_cli_qmc_bad_options(cmd, data):
+    """One option of ``algdiv qmc`` replaced by a bad value: exit 0/1, or 2 and one line, in time."""
+    head, opts = QMC_BASE[cmd]
+    opt = data.draw(st.sampled_from(sorted(opts)))
+    value = data.draw(st.sampled_from(BAD_OPTION_VALUES))
+    argv = head + [a for k, v in dict(opts, **{opt: value}).items() for a in (k, v)]
+    run_cli(argv, limit=20.0)

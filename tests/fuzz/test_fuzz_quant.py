@@ -23,7 +23,7 @@ from algdiv.quant import (
 from algdiv.quant._itq3s import block_crcs
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _app_fuzz import BAD_SCALARS, bad_arrays, bad_values, probe  # noqa: E402
+from _app_fuzz import BAD_SCALARS, bad_arrays, bad_values, probe, run_cli  # noqa: E402
 
 RNG = np.random.default_rng(17)
 W = RNG.standard_normal((2, 300))            # 600 weights: 3 blocks, the last one padded
@@ -418,3 +418,40 @@ def test_dask_reads_check_the_blocks_they_read(tmp_path):
         itq3s_load_dask(tmp_path / "short.itq3")
     with pytest.raises(ValueError, match="Argument 'blocks_per_chunk'"):
         itq3s_load_dask(good, blocks_per_chunk=0)
+
+
+@settings(max_examples=30)
+@given(action=st.sampled_from(["encode", "decode", "info"]),
+       content=st.sampled_from(["missing", "dir", "empty", "junk", "npy-nan", "npy-text", "npy-0d",
+                                "itq3-cut", "itq3-flip", "itq3-v1"]),
+       data=st.data())
+def test_cli_quant_bad_files(tmp_path_factory, action, content, data):
+    """``algdiv quant`` on bad input files: exit 2 and one line (or 0 for the valid v1 file)."""
+    d = tmp_path_factory.mktemp("cli")
+    src = d / "in.bin"
+    if content == "dir":
+        src.mkdir()
+    elif content == "empty":
+        src.write_bytes(b"")
+    elif content == "junk":
+        src.write_bytes(data.draw(st.binary(min_size=1, max_size=300)))
+    elif content == "npy-nan":
+        np.save(d / "x.npy", np.array([1.0, np.nan]))
+        src = d / "x.npy"
+    elif content == "npy-text":
+        np.save(d / "x.npy", np.array(["a", "b"]))
+        src = d / "x.npy"
+    elif content == "npy-0d":
+        np.save(d / "x.npy", np.array(3.0))
+        src = d / "x.npy"
+    elif content == "itq3-cut":
+        src.write_bytes(V2[:data.draw(st.integers(0, len(V2) - 1))])
+    elif content == "itq3-flip":
+        b = bytearray(V2)
+        b[data.draw(st.integers(0, len(V2) - 1))] ^= data.draw(st.integers(1, 255))
+        src.write_bytes(bytes(b))
+    elif content == "itq3-v1":
+        src.write_bytes(V1)
+    rc, _, _ = run_cli(["quant", action, str(src), str(d / "out.npy")])
+    valid = content == "itq3-v1" and action != "encode"
+    assert rc == (0 if valid else 2)

@@ -14,7 +14,7 @@ from algdiv.sparse import (
 )
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _app_fuzz import bad_values, probe  # noqa: E402
+from _app_fuzz import BAD_OPTION_VALUES, bad_values, probe, run_cli  # noqa: E402
 
 
 def test_planted_signal_arguments_checked():
@@ -128,3 +128,15 @@ def test_query_function_returning_garbage_is_refused(bad, where):
         return out
     status, exc = probe(sparse_wht, f, 6, sparsity=2, rng=0)
     assert status == "refused" and "'f'" in str(exc)
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_cli_sparse_bad_options(data):
+    """One option of ``algdiv sparse-wht`` replaced by a bad value: exit 0, or 2 and one line, in time."""
+    opts = {"--n": "10", "--k": "4", "--snr": "20", "--stages": "3", "--seed": "0", "--bins": "8",
+            "--offsets": "2", "--amplitudes": "pm1"}
+    opt = data.draw(st.sampled_from(sorted(opts)))
+    value = data.draw(st.sampled_from(BAD_OPTION_VALUES))
+    argv = ["sparse-wht"] + [a for k, v in dict(opts, **{opt: value}).items() for a in (k, v)]
+    run_cli(argv, limit=20.0)
