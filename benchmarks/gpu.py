@@ -168,29 +168,29 @@ def bench_rot2(b, sizes, dtypes):
 def bench_itq3s(b, dtypes):
     cp = b.cp
     from algdiv.quant import ITQ3SPacked, itq3s_decode
-    from algdiv.quant._itq3s import _header
+    from algdiv.quant._itq3s import _header, _pack_blocks, _with_crc
     for dt in dtypes:
         item = np.dtype(dt).itemsize
         nb = max(1, b.bytes // (256 * item))
         rng = np.random.default_rng(7)
-        host = np.empty((nb, 109), dtype=np.uint8)
-        d16 = (rng.uniform(0.001, 0.01, nb)).astype("<f2").view(np.uint8).reshape(nb, 2)
-        host[:, :2] = d16
-        host[:, 2:6] = rng.integers(0, 256, (nb, 4), dtype=np.uint8)
-        host[:, 6:] = rng.integers(0, 243, (nb, 103), dtype=np.uint8)      # 5 base-3 digits per byte
+        d16 = rng.uniform(0.001, 0.01, nb).astype(np.float16)
+        s4 = rng.integers(0, 16, (nb, 8), dtype=np.uint8)
+        q = rng.integers(-4, 5, (nb, 256), dtype=np.int8)
+        host = _with_crc(_pack_blocks(d16, s4, q))          # valid version-2 blocks (with CRC-32)
         blocks = cp.asarray(host)
         out = cp.empty(nb * 256, dtype=dt)
         check = min(nb, 64)
         ref = itq3s_decode(ITQ3SPacked(_header((check * 256,), check) + host[:check].tobytes()))
-        algdiv.gpu.itq3s_decode_blocks(blocks, nb * 256, dt, out=out)
+        algdiv.gpu.itq3s_decode_blocks(blocks, nb * 256, dt, out=out)     # checked once
         got = cp.asnumpy(out[:check * 256]).astype(np.float64)
         err = float(np.abs(got - ref).max() / np.abs(ref).max())
         tol = 1e-2 if dt == "float16" else 1e-6
         if not err <= tol:
             print(f"CHECK FAILED itq3s {dt}: error {err:.3e} > {tol}", file=sys.stderr)
             continue
-        ms = _timer(cp, lambda: algdiv.gpu.itq3s_decode_blocks(blocks, nb * 256, dt, out=out), b.samples)
-        moved = nb * 109 + nb * 256 * item
+        ms = _timer(cp, lambda: algdiv.gpu.itq3s_decode_blocks(blocks, nb * 256, dt, out=out, check=False),
+                    b.samples)
+        moved = nb * host.shape[1] + nb * 256 * item
         b.add("itq3s", dt, f"{nb} blocks", ms, moved, moved // 2)
         del blocks, out
 

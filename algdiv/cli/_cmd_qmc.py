@@ -94,8 +94,10 @@ def _run_gram(args) -> int:
 def _run_integrate(args) -> int:
     import sys
 
-    if args.tol <= 0:
+    if not args.tol > 0:
         raise UsageError(f"--tol must be > 0, not {args.tol}")
+    if not 1 <= args.m_max <= 32:
+        raise UsageError(f"--m-max must be in 1..32, not {args.m_max}")
     res = cubature_demo(sys.stdout, args.integrand, args.d, args.tol, args.points, args.alpha,
                         1 << args.m_max)
     return 0 if res.converged else 1

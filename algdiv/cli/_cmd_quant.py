@@ -31,8 +31,9 @@ def run(args) -> int:
     except ValueError as e:
         raise UsageError(f"{args.input}: {e}") from None
     if args.action == "info":
-        print(f"{args.input}: ITQ3 v1, shape {p.shape}, {p.nblocks} blocks of 256, {p.nbytes} bytes, "
-              f"{p.bits_per_weight:.4f} bits/weight")
+        checks = "header and block CRC-32 checked" if p.version >= 2 else "no checksums"
+        print(f"{args.input}: ITQ3 v{p.version} ({checks}), shape {p.shape}, {p.nblocks} blocks of 256, "
+              f"{p.nbytes} bytes, {p.bits_per_weight:.4f} bits/weight")
         return 0
     if not args.output:
         raise UsageError("quant decode needs INPUT.itq3 OUTPUT.npy")

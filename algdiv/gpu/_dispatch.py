@@ -475,18 +475,28 @@ def rotation(x, seed, blocks=2, *, inverse=False):
         return y.reshape(x.shape)
 
 
-def itq3s_decode_blocks(blocks, size, dtype="float32", out=None):
+def itq3s_decode_blocks(blocks, size, dtype="float32", out=None, *, check=True):
     """Fused ITQ3_S dequantize + inverse FWHT-256 of device-resident blocks.
 
     Parameters
     ----------
     blocks : cupy.ndarray
-        ``(nblocks, 109)`` uint8, the block area of an ITQ3_S buffer (``packed.blocks()``).
+        ``(nblocks, 113)`` uint8, the stored blocks of a version-2 ITQ3_S buffer
+        (``packed.stored_blocks()``: 109 bytes of codes, then their CRC-32), or
+        ``(nblocks, 109)`` uint8 payloads without checksums (version 1,
+        ``packed.blocks()``; copied once to the 113-byte stride).
     size : int
         Number of weights (at most ``256 * nblocks``).
     dtype : {"float16", "float32", "float64"}
     out : cupy.ndarray, optional
         Flat ``(size,)`` array of ``dtype`` to write.
+    check : bool
+        Check every block on the device before decoding, with the CPU reader's
+        rules (:func:`algdiv.quant._itq3s.block_fault`: CRC-32 of 113-byte
+        blocks, finite positive fp16 scales, trit bytes <= 242, padding
+        digits); a failing block is a ``ValueError`` naming it.  ``False``
+        skips this for blocks already checked (an :class:`ITQ3SPacked` is
+        checked when it is built).
 
     Returns
     -------
@@ -494,17 +504,28 @@ def itq3s_decode_blocks(blocks, size, dtype="float32", out=None):
         Flat weights ``w = H y / 16`` per block, ``y = d (2 s + 1) q``
         (:func:`algdiv.quant.itq3s_decode` computes the same on the CPU).
     """
+    from .._checks import check_bool, check_int
+    from ..quant._itq3s import BLOCK_BYTES, BLOCK_STRIDE, block_fault
     cp = _cupy()
     dtype = np.dtype(dtype).name
     if dtype not in ("float16", "float32", "float64"):
         raise ValueError(f"Argument 'dtype' must be float16, float32 or float64, not {dtype!r}.")
+    check = check_bool(check, "check")
     if not isinstance(blocks, cp.ndarray) or blocks.dtype != cp.uint8 or blocks.ndim != 2 \
-            or blocks.shape[1] != 109:
-        raise TypeError("Argument 'blocks' must be a (nblocks, 109) uint8 cupy array.")
+            or blocks.shape[1] not in (BLOCK_BYTES, BLOCK_STRIDE[2]):
+        raise TypeError("Argument 'blocks' must be a (nblocks, 113) or (nblocks, 109) uint8 cupy array.")
     nb = blocks.shape[0]
-    if not 0 <= size <= 256 * nb:
-        raise ValueError(f"Argument 'size' must be in [0, {256 * nb}], not {size}.")
+    size = check_int(size, "size", min=0, max=256 * nb, why=f"for {nb} blocks")
     with _on_device(blocks):
+        version = 2 if blocks.shape[1] == BLOCK_STRIDE[2] else 1
+        if check:
+            fault = block_fault(blocks, version, xp=cp)
+            if fault:
+                raise ValueError(fault)
+        if version == 1:
+            padded = cp.zeros((nb, BLOCK_STRIDE[2]), dtype=cp.uint8)
+            padded[:, :BLOCK_BYTES] = blocks
+            blocks = padded
         blocks = cp.ascontiguousarray(blocks)
         if out is None:
             out = cp.empty(size, dtype=dtype)
@@ -516,14 +537,14 @@ def itq3s_decode_blocks(blocks, size, dtype="float32", out=None):
 
 
 def itq3s_decode(packed, dtype="float32"):
-    """Decode an :class:`algdiv.quant.ITQ3SPacked` (or its bytes) on the GPU; cupy array of
-    ``packed.shape``.  The same values as :func:`algdiv.quant.itq3s_decode`."""
+    """Decode an :class:`algdiv.quant.ITQ3SPacked` (or its bytes, checked as the CPU reader does) on
+    the GPU; cupy array of ``packed.shape``.  The same values as :func:`algdiv.quant.itq3s_decode`."""
     cp = _cupy()
     if isinstance(packed, (bytes, bytearray, memoryview)):
         from ..quant import ITQ3SPacked
         packed = ITQ3SPacked(packed)
-    if not (hasattr(packed, "blocks") and hasattr(packed, "shape")):
+    if not (hasattr(packed, "stored_blocks") and hasattr(packed, "shape")):
         raise TypeError(f"Argument 'packed' must be ITQ3SPacked or bytes, not {type(packed).__name__}.")
-    blocks = cp.asarray(np.ascontiguousarray(packed.blocks()))
+    blocks = cp.asarray(np.ascontiguousarray(packed.stored_blocks()))
     size = int(np.prod(packed.shape, dtype=np.int64))
-    return itq3s_decode_blocks(blocks, size, dtype).reshape(packed.shape)
+    return itq3s_decode_blocks(blocks, size, dtype, check=False).reshape(packed.shape)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Buf", "Launch", "DTYPES", "instantiations", "row_name", "col_name", "permute_name",
            "ROWS_ARGS", "COLS_ARGS", "PERMUTE_ARGS", "plan_wht", "plan_itq3s", "single_fits",
-           "ORDER_CODES", "ITQ_BLOCK", "ITQ_BLOCK_BYTES"]
+           "ORDER_CODES", "ITQ_BLOCK", "ITQ_BLOCK_BYTES", "ITQ_BLOCK_STRIDE"]
 
 # dtype name -> (storage type, accumulation type, bytes of the accumulation type)
 DTYPES = {
@@ -41,7 +41,8 @@ ROW_LOGE = {"algdiv_half": (3, 4), "algdiv_bf16": (3, 4), "float": (3, 4), "doub
 COL_LOGE = 3
 ORDER_CODES = {"natural": 0, "sequency": 1, "dyadic": 2}
 ITQ_BLOCK = 256
-ITQ_BLOCK_BYTES = 109
+ITQ_BLOCK_BYTES = 109        # coded payload of one block
+ITQ_BLOCK_STRIDE = 113       # stored block (format version 2): payload + CRC-32
 INNER_LOG = 12          # multi-pass: length of the sub-rows of the first pass
 COL_MAX_LOG = 9         # multi-pass: at most 2^9 elements along a column pass
 COL_W = 16              # multi-pass: columns per block (16 consecutive elements per load run)
@@ -146,7 +147,7 @@ def _row_smem(T, A, asize, loge, n, m, logp, rpc, order, ntrans, itq, nsig=0):
         return 0
     values = _round_up(_padded(rpc * n) * asize, 16)
     signs = _round_up(nsig * ((n + 31) // 32) * 4, 16)
-    return values + signs + (rpc * ITQ_BLOCK_BYTES if itq else 0)
+    return values + signs + (rpc * ITQ_BLOCK_STRIDE if itq else 0)
 
 
 def single_fits(n, dtype, smem_limit):
@@ -277,7 +278,7 @@ def _permute_launch(T, total, logn, order, inverse, src, dst):
 
 
 def plan_itq3s(nblocks, size, dtype):
-    """Launch decoding ``nblocks`` ITQ3_S blocks into ``size`` weights: w = H y / 16."""
+    """Launch decoding ``nblocks`` stored ITQ3_S blocks (113 bytes apart) into ``size`` weights: w = H y / 16."""
     T, A, asize = DTYPES[dtype]
     return [_rows_launch(T, A, asize, n=ITQ_BLOCK, m=1, logp=8, rows=nblocks, inverse=True,
                          scale=1.0 / 16.0, valid=size, itq=True)]

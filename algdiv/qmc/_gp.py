@@ -10,6 +10,8 @@ import scipy.fft
 import scipy.optimize
 import scipy.stats
 
+from .._checks import check_choice, check_int, check_real
+from ..groups._limits import check_bytes
 from ..transforms import fwht
 from ..transforms._fftbr import bitrev_permutation
 from ._fastgram import FastGram, _as_points, _merge_halves
@@ -390,25 +392,33 @@ def cubature(f, d, *, abs_tol=1e-3, rel_tol=0.0, points="lattice", alpha=1, n_in
     """
     if not callable(f):
         raise TypeError(f"Argument 'f' must be callable, not {type(f).__name__}.")
+    d = check_int(d, "d", min=1)
     for name, v in (("n_init", n_init), ("n_max", n_max)):
-        if not isinstance(v, numbers.Integral) or v < 2 or v & (v - 1):
+        v = check_int(v, name, min=2)
+        if v & (v - 1):
             raise ValueError(f"Argument '{name}' must be a power of 2 >= 2, not {v!r}.")
     if n_init > n_max:
-        raise ValueError(f"Argument 'n_init' must be at most n_max = {n_max}, not {n_init}.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"Argument 'confidence' must be in (0, 1), not {confidence!r}.")
+        raise ValueError(f"Argument 'n_init' must be an integer <= n_max = {n_max}, not {n_init}.")
+    abs_tol = check_real(abs_tol, "abs_tol", min=0)
+    rel_tol = check_real(rel_tol, "rel_tol", min=0)
+    if abs_tol == 0 and rel_tol == 0:
+        raise ValueError("Arguments 'abs_tol' and 'rel_tol' are both 0: no estimate can meet that; "
+                         "give a positive tolerance.")
+    confidence = check_real(confidence, "confidence", min=0, max=1, open_min=True, open_max=True)
+    points = check_choice(points, "points", ("lattice", "sobol"))
+    alpha = check_int(alpha, "alpha", min=1, max=5 if points == "lattice" else 4,
+                      why=f"for points={points!r}")
+    periodize = check_choice(periodize, "periodize", (None, "baker"))
+    # the n_max points, the GP's values, transforms and weights: about 6 n_max d float64
+    check_bytes(8.0 * n_max * (d + 6), f"cubature up to n_max = {n_max} points in {d} dimensions")
     gen = np.random.default_rng(rng)
     if points == "lattice":
         kernel = si_kernel(alpha)
         x_all = lattice(n_max, cbc(n_max, d, alpha=alpha), order="radical", shift="random", rng=gen)
-    elif points == "sobol":
+    else:
         kernel = dsi_kernel(alpha)
         x_all = sobol(n_max, d, alpha=alpha, randomize="lms", rng=gen)
-    else:
-        raise ValueError(f"Argument 'points' must be 'lattice' or 'sobol', not {points!r}.")
     z = float(scipy.stats.norm.ppf(0.5 + confidence / 2))
-    if periodize not in (None, "baker"):
-        raise ValueError(f"Argument 'periodize' must be None or 'baker', not {periodize!r}.")
 
     def evaluate(x):
         v = np.asarray(f(x if periodize is None else 1.0 - np.abs(2.0 * x - 1.0)), dtype=float)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 from fractions import Fraction
 
 import numpy as np
+
+from .._checks import check_array, check_int
 
 __all__ = ["si_kernel", "dsi_kernel", "ProductKernel", "bernoulli_poly"]
 
@@ -51,9 +52,8 @@ def bernoulli_poly(n, t):
     >>> round(float(bernoulli_poly(2, 0.5)), 12)  # t^2 - t + 1/6
     -0.083333333333
     """
-    if not (isinstance(n, numbers.Integral) and 0 <= n <= 10):
-        raise ValueError(f"Argument 'n' must be an integer in 0..10, not {n!r}.")
-    t = np.asarray(t, dtype=float)
+    n = check_int(n, "n", min=0, max=10)
+    t = check_array(t, "t", dtype_kind="iuf").astype(float)    # NaN propagates, as in numpy
     out = np.zeros_like(t)
     for c in _bernoulli_coeffs(int(n)):
         out = out * t + float(c)

@@ -7,6 +7,8 @@ import operator
 import numpy as np
 import scipy.fft
 
+from .._checks import check_array, check_choice, check_int
+from ..groups._limits import check_bytes
 from ..transforms._fftbr import bitrev_permutation
 from ._kernels import _si_univariate
 
@@ -16,6 +18,8 @@ _ORDERS = ("linear", "radical")
 
 
 def _as_n(n, *, power_of_two=False, what=""):
+    if isinstance(n, (bool, np.bool_)):
+        raise TypeError(f"Argument 'n' must be an integer, not bool {n}.")
     try:
         n = operator.index(n)
     except TypeError:
@@ -37,9 +41,7 @@ def _as_shift(shift, d, rng, digital=False):
         if shift != "random":
             raise ValueError(f"Argument 'shift' must be None, 'random' or an array, not {shift!r}.")
         return np.random.default_rng(rng).random(d)
-    s = np.asarray(shift, dtype=float)
-    if s.shape != (d,):
-        raise ValueError(f"Argument 'shift' must have shape ({d},), not {s.shape}.")
+    s = check_array(shift, "shift", shape=(d,), dtype_kind="iuf").astype(float)
     if np.any(~(s >= 0)) or np.any(~(s < 1)):
         raise ValueError("Argument 'shift' must lie in [0, 1).")
     return s
@@ -91,16 +93,23 @@ def lattice(n, generating_vector, *, order="linear", shift=None, rng=None):
     >>> lattice(4, [1, 3], order="radical")[:, 0]
     array([0.  , 0.5 , 0.25, 0.75])
     """
-    if order not in _ORDERS:
-        raise ValueError(f"Argument 'order' must be one of {_ORDERS}, not {order!r}.")
+    order = check_choice(order, "order", _ORDERS)
     n = _as_n(n, power_of_two=order == "radical", what=" for order='radical'")
     g = np.asarray(generating_vector)
     if g.ndim != 1 or g.size == 0 or g.dtype.kind not in "iu":
         raise ValueError(
             f"Argument 'generating_vector' must be a non-empty 1-d sequence of integers, not {generating_vector!r}."
         )
-    g = g.astype(np.int64) % n
     d = g.size
+    # k, k g and the points: 8 n (2 d + 1) bytes, refused before anything of size n exists
+    check_bytes(8.0 * n * (2 * d + 1), f"lattice({n}, <{d} components>)")
+    g = g.astype(np.int64) % n
+    common = math.gcd(n, *(int(v) for v in g))
+    if common > 1:
+        raise ValueError(
+            f"Argument 'generating_vector' must have gcd(n, g_1, ..., g_d) = 1 so that the {n} points "
+            f"are distinct, not gcd = {common} (only {n // common} distinct points); "
+            f"use n = {n // common} or a vector with a component coprime to n.")
     k = np.arange(n, dtype=np.int64)
     if order == "radical":
         k = bitrev_permutation(n).astype(np.int64)
@@ -240,18 +249,15 @@ def cbc(n, d, *, alpha=1, weights=1.0):
         )
     if n > 1 << 30:
         raise ValueError(f"Argument 'n' must be at most 2**30, not {n}.")
-    try:
-        d = operator.index(d)
-    except TypeError:
-        raise TypeError(f"Argument 'd' must be an integer, not {type(d).__name__}.") from None
-    if d < 1:
-        raise ValueError(f"Argument 'd' must be >= 1, not {d}.")
-    if alpha not in (1, 2, 3, 4, 5):
-        raise ValueError(f"Argument 'alpha' must be in 1..5, not {alpha!r}.")
-    w = np.asarray(weights, dtype=float)
+    d = check_int(d, "d", min=1)
+    alpha = check_int(alpha, "alpha", min=1, max=5)
+    # the criterion, the product q and the per-level spectra: about 6 arrays of n float64
+    check_bytes(8.0 * 6 * n + 8.0 * d, f"cbc({n}, {d})")
+    w = check_array(weights, "weights", ndim=(0, 1), dtype_kind="iuf").astype(float)
     w = np.broadcast_to(w, (d,)) if w.ndim == 0 else w
-    if w.shape != (d,) or np.any(~(w >= 0)):
-        raise ValueError(f"Argument 'weights' must be a scalar or {d} values >= 0, not {weights!r}.")
+    if w.shape != (d,) or np.any(~(w >= 0)) or not np.all(np.isfinite(w)):
+        raise ValueError(f"Argument 'weights' must be a scalar or {d} finite values >= 0, not {weights!r}.")
+
     if n & (n - 1):
         return _cbc_prime(n, d, alpha, w)
     g = np.ones(d, dtype=np.int64)

@@ -7,11 +7,12 @@ of matrices has shape (d, m) and dtype uint64.
 """
 from __future__ import annotations
 
-import operator
 import warnings
 
 import numpy as np
 
+from .._checks import check_int
+from ..groups._limits import check_bytes
 from ._kernels import DIGITS
 
 __all__ = ["sobol_matrices", "digital_net", "lms", "interlace", "sobol"]
@@ -21,13 +22,7 @@ _ONE = np.uint64(1)
 
 
 def _as_int(value, name, lo=None, hi=None):
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"Argument '{name}' must be an integer, not {type(value).__name__}.") from None
-    if lo is not None and value < lo or hi is not None and value > hi:
-        raise ValueError(f"Argument '{name}' must be in [{lo}, {hi}], not {value}.")
-    return value
+    return check_int(value, name, min=lo, max=hi)
 
 
 def sobol_matrices(d, m):
@@ -38,7 +33,8 @@ def sobol_matrices(d, m):
     d : int
         Dimension, 1..21201 (SciPy's direction numbers, Joe and Kuo).
     m : int
-        Number of columns, 0..52 (nets of up to :math:`2^m` points).
+        Number of columns, 0..32 (nets of up to :math:`2^m` points; SciPy's
+        generator fast-forwards with 32-bit direction numbers only).
 
     Returns
     -------
@@ -52,7 +48,7 @@ def sobol_matrices(d, m):
     and :math:`\mathrm{gray}(2^{b+1}-1) = 2^b`, so column :math:`b` of every
     :math:`C_j` is the point of index :math:`2^{b+1}-1`. Sobol' matrices are upper
     triangular: column b has digits only in rows 1..b+1, so
-    ``bits=max(m, 1)`` reads it exactly. No table is shipped and no private
+    ``bits=32`` reads it exactly for every m <= 32. No table is shipped and no private
     attribute is read.
 
     References
@@ -71,9 +67,12 @@ def sobol_matrices(d, m):
     from scipy.stats import qmc
 
     d = _as_int(d, "d", 1, 21201)
-    m = _as_int(m, "m", 0, 52)
+    m = _as_int(m, "m", 0, 32)
+    check_bytes(8.0 * d * m + 8.0 * d * 64, f"sobol_matrices({d}, {m})")
     out = np.zeros((d, m), dtype=np.uint64)
-    engine = qmc.Sobol(d, scramble=False, bits=max(m, 1))
+    # 32 bits whatever m: SciPy initialises higher dimensions wrongly for bits < 3, and
+    # column b holds digits in rows 1..b+1 only, so more bits read it exactly too
+    engine = qmc.Sobol(d, scramble=False, bits=32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "balance properties ... power of 2": not relevant here
         for b in range(m):
@@ -149,6 +148,8 @@ def digital_net(matrices, n=None, *, order="natural", shift=None, rng=None):
     if order not in _ORDERS:
         raise ValueError(f"Argument 'order' must be one of {_ORDERS}, not {order!r}.")
     n = 1 << m if n is None else _as_int(n, "n", 1, 1 << m)
+    # the column integers (doubled as they are built) and the float points
+    check_bytes(8.0 * n * d * 3, f"digital_net of {n} points in {d} dimensions")
     mm = max(n - 1, 0).bit_length()
     ints = np.zeros((1, d), dtype=np.uint64)
     for b in range(mm):   # natural order by doubling: index k + 2^b has column b added
@@ -273,7 +274,7 @@ def sobol(n, d, *, alpha=1, order="natural", randomize="lms", rng=None):
     Parameters
     ----------
     n : int
-        Number of points, a power of 2 up to :math:`2^{52}`.
+        Number of points, a power of 2 up to :math:`2^{32}` (within the memory limit).
     d : int
         Dimension.
     alpha : int, optional
@@ -301,6 +302,7 @@ def sobol(n, d, *, alpha=1, order="natural", randomize="lms", rng=None):
         raise ValueError(f"Argument 'randomize' must be 'lms', 'shift' or None, not {randomize!r}.")
     alpha = _as_int(alpha, "alpha", 1, DIGITS)
     d = _as_int(d, "d", 1)
+    check_bytes(8.0 * n * d * 3, f"sobol({n}, {d})")
     gen = np.random.default_rng(rng)
     C = sobol_matrices(d * alpha, n.bit_length() - 1)
     if randomize == "lms":

@@ -7,7 +7,8 @@ reconstruction error equals the grid error.  See ``docs/quant.md``.
 * building blocks: :func:`rtn`, :func:`rtn_bits_per_weight`,
   :class:`HadamardRotation`, :func:`rotated_rtn`;
 * ITQ3_S-style 3-bit weights: :func:`itq3s_encode`, :func:`itq3s_decode`,
-  :func:`itq3s_load`, :class:`ITQ3SPacked` (byte layout version 1);
+  :func:`itq3s_load`, :func:`itq3s_load_dask` (lazy, checked chunk by chunk),
+  :class:`ITQ3SPacked` (byte layout version 2, with CRC-32s; version 1 read);
 * QWHA adapters: :func:`qwha_init`, :class:`QWHAAdapter`, :func:`ada_alloc`
   and the baselines :func:`svd_adapter`, :func:`loftq`, :func:`cloq_adapter`,
   :func:`random_position_adapter`, :func:`spectral_topk_adapter`;
@@ -24,6 +25,7 @@ from ._gemma import (
     GemmaConfig, GemmaModel, GemmaTrace, gemma_available, gemma_detokenize, gemma_forward, gemma_path,
     gemma_pydoc_ids, gemma_tokenize, load_gemma,
 )
+from ._dask import itq3s_load_dask
 from ._itq3s import ITQ3SPacked, itq3s_decode, itq3s_encode, itq3s_load
 from ._kv import (
     KVQuantized, apply_rope, attention_errors, calibrate_reorder, kv_quantize, sink_tokens_from_hidden,
@@ -38,7 +40,7 @@ from ._rtn import rtn, rtn_bits_per_weight
 
 __all__ = [
     "rtn", "rtn_bits_per_weight", "HadamardRotation", "rotated_rtn",
-    "ITQ3SPacked", "itq3s_encode", "itq3s_decode", "itq3s_load",
+    "ITQ3SPacked", "itq3s_encode", "itq3s_decode", "itq3s_load", "itq3s_load_dask",
     "QWHAAdapter", "qwha_init", "ada_alloc", "svd_adapter", "loftq", "cloq_adapter",
     "random_position_adapter", "spectral_topk_adapter",
     "KVQuantized", "kv_quantize", "calibrate_reorder", "sink_tokens_from_hidden", "apply_rope",

@@ -10,8 +10,9 @@ of :func:`algdiv.transforms._dask.map_along_axes` applies.
 
 :func:`~algdiv.quant.itq3s_encode` on a dask array codes its 256-weight blocks
 chunk by chunk on the active scheduler (the flattened array is rechunked to
-multiples of 256) and gathers the 109-byte codes: the packed object is
-byte-identical to the in-memory encoding (it is about 19 times smaller than the
+multiples of 256) and gathers the 113-byte blocks (codes and their CRC-32, computed by
+the task that codes them): the packed object is
+byte-identical to the in-memory encoding (it is about 18 times smaller than the
 float64 weights, so it is returned in memory, not as a lazy array).
 
 Argument checks that need only shapes and dtypes (``bits``, ``group_size``,
@@ -37,7 +38,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["is_dask", "map_quantizer", "itq3s_encode_dask", "kv_quantize_dask"]
+__all__ = ["is_dask", "map_quantizer", "itq3s_encode_dask", "itq3s_load_dask", "kv_quantize_dask"]
 
 
 def is_dask(x) -> bool:
@@ -86,30 +87,101 @@ def _call(block, *, func, axis, kwargs):
 
 
 def _encode_chunk(flat):
-    from ._itq3s import BLOCK, _encode_blocks
+    from ._itq3s import BLOCK, _encode_blocks, _with_crc
     blocks = np.zeros((-(-flat.size // BLOCK), BLOCK))
     blocks.ravel()[:flat.size] = flat
-    return _encode_blocks(blocks)
+    return _with_crc(_encode_blocks(blocks))
 
 
 def itq3s_encode_dask(w):
-    """ITQ3_S codes of dask ``w`` (``(nb, 109)`` uint8), computed chunk by chunk; see module doc.
+    """ITQ3_S version-2 blocks of dask ``w`` (``(nb, 113)`` uint8: codes + CRC-32), chunk by chunk.
 
     The last block is zero-padded, as the in-memory encoder does.
     """
     _check_dtype(w)
     if w.size == 0:
         raise ValueError("Argument 'w' must not be empty.")
-    from ._itq3s import BLOCK, BLOCK_BYTES
+    from ._itq3s import BLOCK, BLOCK_STRIDE, VERSION
 
     flat = w.astype(np.float64).ravel()
     # chunks of whole 256-blocks: the largest current chunk rounded up to the block
     step = -(-max(max(flat.chunks[0]), 1) // BLOCK) * BLOCK
     flat = flat.rechunk(step)
     nbs = tuple(-(-c // BLOCK) for c in flat.chunks[0])
-    codes = flat.map_blocks(_encode_chunk, dtype=np.uint8, chunks=(nbs, (BLOCK_BYTES,)), new_axis=1,
+    codes = flat.map_blocks(_encode_chunk, dtype=np.uint8, chunks=(nbs, (BLOCK_STRIDE[VERSION],)), new_axis=1,
                             meta=np.empty((0, 0), dtype=np.uint8))
     return np.ascontiguousarray(codes.compute())
+
+
+def _decode_range(path, version, hlen, start, stop, lo, hi, dtype):
+    from ._itq3s import BLOCK, decode_stored, read_blocks
+    w = decode_stored(read_blocks(path, version, hlen, start, stop))
+    return w[lo - start * BLOCK:hi - start * BLOCK].astype(dtype, copy=False)
+
+
+def itq3s_load_dask(path, *, blocks_per_chunk=4096, dtype=np.float64):
+    r"""An ITQ3 file as a lazy dask array of its weights; each task reads, checks and decodes its blocks.
+
+    Only the header is read (and checked) when this is called.  Every task
+    reads ``blocks_per_chunk`` stored blocks from the file, checks them as
+    :class:`~algdiv.quant.ITQ3SPacked` does (the CRC-32 of each block in
+    version 2, then every field) and decodes them, :math:`\hat w = H \hat y / 16`;
+    a corrupted block raises ``ValueError`` naming it when its chunk is
+    computed.  The values equal :func:`~algdiv.quant.itq3s_decode` of the
+    whole file bit for bit.  The workers must see ``path``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An ITQ3 file (version 1 or 2).
+    blocks_per_chunk : int
+        Blocks of 256 weights per task (default 4096: 1 M weights).
+    dtype : float dtype
+        float16, float32 or float64 (the default).
+
+    Returns
+    -------
+    dask.array.Array
+        The weights, of the file's shape, chunked along the flattened (C order) axis.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np
+    >>> from algdiv.quant import itq3s_encode, itq3s_decode, itq3s_load_dask
+    >>> p = itq3s_encode(np.random.default_rng(0).standard_normal((8, 300)))
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.itq3")
+    >>> p.save(path)
+    >>> lazy = itq3s_load_dask(path, blocks_per_chunk=4)    # 10 blocks: 3 tasks
+    >>> lazy.shape
+    (8, 300)
+    >>> bool(np.array_equal(lazy.compute(), itq3s_decode(p)))
+    True
+    """
+    import os
+
+    import dask
+    import dask.array as da
+
+    from .._checks import check_int
+    from ._itq3s import BLOCK, read_header
+
+    blocks_per_chunk = check_int(blocks_per_chunk, "blocks_per_chunk", min=1)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"Argument 'dtype' must be a float dtype, not {dtype!r}.") from None
+    if dt.kind != "f" or dt.itemsize > 8:
+        raise TypeError(f"Argument 'dtype' must be float16, float32 or float64, not {dt}.")
+    path = os.fspath(path)
+    version, shape, nblocks, hlen = read_header(path)
+    size = int(np.prod(shape, dtype=object))
+    parts = []
+    for start in range(0, nblocks, blocks_per_chunk):
+        stop = min(start + blocks_per_chunk, nblocks)
+        lo, hi = start * BLOCK, min(stop * BLOCK, size)
+        task = dask.delayed(_decode_range, pure=True)(path, version, hlen, start, stop, lo, hi, dt)
+        parts.append(da.from_delayed(task, shape=(hi - lo,), dtype=dt))
+    return da.concatenate(parts).reshape(shape)
 
 
 def _kv_block(kb, vb=None, block_info=None, *, kw, positions, sinks):

@@ -103,8 +103,17 @@ def synthetic_kv(tokens=512, n_kv_heads=2, head_dim=64, n_q_heads=None, d_model=
     >>> d["k"].shape, d["hidden"].shape
     ((64, 32), (64, 256))
     """
+    from .._checks import check_int
+    from ..groups._limits import check_bytes
+    tokens = check_int(tokens, "tokens", min=3)
+    n_kv_heads = check_int(n_kv_heads, "n_kv_heads", min=1)
+    head_dim = check_int(head_dim, "head_dim", min=1)
+    nq = 2 * n_kv_heads if n_q_heads is None else check_int(n_q_heads, "n_q_heads", min=1)
+    d_model = check_int(d_model, "d_model", min=1)
+    c = n_kv_heads * head_dim
+    check_bytes(8.0 * (tokens * (2 * d_model + nq * head_dim + 2 * c) + d_model * (2 * c + nq * head_dim)),
+                f"synthetic_kv({tokens}, {n_kv_heads}, {head_dim})")
     g = np.random.default_rng(rng)
-    nq = 2 * n_kv_heads if n_q_heads is None else n_q_heads
     c = n_kv_heads * head_dim
     hidden = g.standard_normal((tokens, d_model))
     sinks = np.array([0, tokens // 3, (2 * tokens) // 3])

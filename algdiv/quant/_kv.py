@@ -8,6 +8,7 @@ from algdiv.transforms import fwht, ifwht
 from ._rotate import _split
 from ._dask import is_dask
 from ._rtn import _as_weights, _check_bits, _quant_groups
+from . import _kv_checks
 
 KVQuantized = namedtuple("KVQuantized", ["k", "v", "sink_tokens", "perm"])
 KVQuantized.__doc__ = """Result of :func:`kv_quantize`: dequantized ``k``/``v`` (pre-RoPE domain),
@@ -33,6 +34,7 @@ def apply_rope(x, positions, head_dim, base=10000.0, inverse=False):
     >>> bool(np.allclose(apply_rope(y, np.arange(3), 4, inverse=True), x))
     True
     """
+    _kv_checks.rope_args(x, positions, head_dim, base, inverse)
     a = np.asarray(x, dtype=np.float64)
     t, c = a.shape
     if head_dim % 2 or c % head_dim:
@@ -55,11 +57,14 @@ def _group_fwht(x, size, inverse=False):
 
 def calibrate_reorder(k_rotated):
     """Channel order by ascending signed sum over tokens (RotateKV's reorder calibration)."""
+    _kv_checks._real_2d(k_rotated, "k_rotated")
     return np.argsort(np.asarray(k_rotated, dtype=np.float64).sum(axis=0), kind="stable")
 
 
 def sink_tokens_from_hidden(hidden, n=20):
     """Token indices holding the ``n`` largest |h| entries of (tokens, d_model) hidden states."""
+    if _kv_checks.hidden_args(hidden, n) == 0:
+        return np.zeros(0, dtype=np.int64)
     h = np.abs(np.asarray(hidden, dtype=np.float64))
     top = np.argpartition(h.ravel(), -n)[-n:] if n < h.size else np.arange(h.size)
     return np.unique(top // h.shape[1])
@@ -161,6 +166,10 @@ def kv_quantize(k, v=None, *, bits=2, group_size=128, head_dim=None, group_heads
     >>> bool(np.linalg.norm(r.k - k) / np.linalg.norm(k) < 0.15)
     True
     """
+    _kv_checks.kv_args(k, v, bits=bits, group_size=group_size, head_dim=head_dim,
+                       group_heads=group_heads, rotate=rotate, clip=clip, reorder=reorder,
+                       sink_tokens=sink_tokens, hidden=hidden, n_sink=n_sink, key_axis=key_axis,
+                       pre_rope=pre_rope, positions=positions, rope_base=rope_base)
     bits = _check_bits(bits)
     if is_dask(k) or is_dask(v):
         return _kv_dask(k, v, bits=bits, group_size=group_size, head_dim=head_dim,
@@ -269,6 +278,7 @@ def attention_errors(q, k, v, k_hat, v_hat, head_dim, positions=None, rope_base=
     >>> attention_errors(q, k, v, k, v, 4)["tv"]
     0.0
     """
+    _kv_checks.attention_args(q, k, v, k_hat, v_hat, head_dim, positions, rope_base)
     q, k, v, k_hat, v_hat = (np.asarray(a, dtype=np.float64) for a in (q, k, v, k_hat, v_hat))
     t = k.shape[0]
     pos = np.arange(t) if positions is None else np.asarray(positions)

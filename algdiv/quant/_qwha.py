@@ -1,6 +1,7 @@
 """QWHA: sparse Walsh-Hadamard adapters dW = F H^{-1} initialised to cancel quantization error."""
 import numpy as np
 
+from .._checks import check_array, check_bool, check_choice, check_int, check_real
 from ._rotate import HadamardRotation, _split
 from ._rtn import _as_weights, rtn
 
@@ -16,13 +17,29 @@ def _pair(w, w_quantized):
 
 
 def _budget(rank, d_out, d_in):
-    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, (int, np.integer)):
-        raise TypeError(f"Argument 'rank' must be an int, not {type(rank).__name__}.")
-    k = int(rank) * (d_in + d_out)
-    if rank < 1 or k > d_in * d_out:
-        raise ValueError(f"Argument 'rank' must give a budget r (d_in + d_out) between 1 and "
-                         f"d_in d_out = {d_in * d_out}, not r = {rank!r} (K = {k}).")
+    top = d_in * d_out // (d_in + d_out)
+    rank = check_int(rank, "rank", min=1, max=max(top, 1),
+                     why=f"(the budget r (d_in + d_out) must not exceed d_in d_out = {d_in * d_out})")
+    k = rank * (d_in + d_out)
+    if k > d_in * d_out:
+        raise ValueError(f"Argument 'rank' must give a budget r (d_in + d_out) <= d_in d_out = "
+                         f"{d_in * d_out}, not r = {rank} (K = {k}).")
     return k
+
+
+def _error_matrix(error, name="error"):
+    """A real, finite (d_out, d_in) matrix as float64."""
+    e = _as_weights(error, name)
+    if e.ndim != 2:
+        raise ValueError(f"Argument {name!r} must be a 2-D (d_out, d_in) matrix, not {e.ndim}-D.")
+    if e.size == 0:
+        raise ValueError(f"Argument {name!r} must not be empty, not shape {e.shape}.")
+    return e.astype(np.float64)
+
+
+def _svd_rank(rank, shape):
+    return check_int(rank, "rank", min=0, max=min(shape),
+                     why=f"(min(d_out, d_in) of the {shape[0]} x {shape[1]} matrix)")
 
 
 def _rotation(d_in, rotation):
@@ -34,6 +51,7 @@ def _rotation(d_in, rotation):
 
 
 def _gram(calib, calib_gram, d_in, damp):
+    damp = check_real(damp, "damp", min=0)
     if calib is not None and calib_gram is not None:
         raise ValueError("Give at most one of 'calib' and 'calib_gram'.")
     if calib is not None:
@@ -45,10 +63,28 @@ def _gram(calib, calib_gram, d_in, damp):
         c = _as_weights(calib_gram, "calib_gram").astype(np.float64)
         if c.shape != (d_in, d_in):
             raise ValueError(f"Argument 'calib_gram' must have shape ({d_in}, {d_in}), not {c.shape}.")
+        _check_psd(c)
         c = (c + c.T) / 2
     else:
         return None
     return c + damp * np.mean(np.diag(c)) * np.eye(d_in)
+
+
+#: relative tolerance of the symmetry and positive-semidefiniteness checks of ``calib_gram``
+GRAM_RTOL = 1e-8
+
+
+def _check_psd(c):
+    """A second moment X^T X: symmetric and positive semidefinite up to rounding (GRAM_RTOL)."""
+    scale = float(np.max(np.abs(c))) if c.size else 0.0
+    asym = float(np.max(np.abs(c - c.T))) if c.size else 0.0
+    if asym > GRAM_RTOL * scale:
+        raise ValueError(f"Argument 'calib_gram' must be symmetric (a second moment X^T X): "
+                         f"max|C - C^T| = {asym:.3g} > {GRAM_RTOL:g} max|C| = {GRAM_RTOL * scale:.3g}.")
+    lam_min = float(np.linalg.eigvalsh((c + c.T) / 2)[0]) if c.size else 0.0
+    if lam_min < -GRAM_RTOL * c.shape[0] * scale:
+        raise ValueError(f"Argument 'calib_gram' must be positive semidefinite (a second moment "
+                         f"X^T X), not a matrix with eigenvalue {lam_min:.3g}.")
 
 
 def ada_alloc(rho, budget, cap):
@@ -63,9 +99,15 @@ def ada_alloc(rho, budget, cap):
     >>> ada_alloc([1.0, 1.0, 6.0], 10, 5).tolist()
     [3, 2, 5]
     """
-    rho = np.asarray(rho, dtype=np.float64)
-    if budget > cap * rho.size:
-        raise ValueError(f"Argument 'budget' {budget} exceeds {rho.size} rows x cap {cap}.")
+    rho = check_array(rho, "rho", ndim=1, dtype_kind="biuf", finite=True).astype(np.float64)
+    if rho.size == 0:
+        raise ValueError("Argument 'rho' must hold at least one row weight, not 0.")
+    if np.any(rho < 0):
+        raise ValueError(f"Argument 'rho' must be >= 0 (row weights), not min {rho.min():.6g}.")
+    cap = check_int(cap, "cap", min=0)
+    budget = check_int(budget, "budget", min=0, max=min(cap * rho.size, 2 ** 53),
+                       why=f"({rho.size} rows x cap {cap}, at most 2**53)")
+    cap = min(cap, budget)          # no row can take more than the whole budget
     tot = rho.sum()
     share = rho / tot if tot > 0 else np.full(rho.size, 1.0 / rho.size)
     k = np.minimum(np.floor(share * budget).astype(np.int64), cap)
@@ -98,9 +140,19 @@ class QWHAAdapter:
     """
 
     def __init__(self, indices, values, shape, rotation):
-        self.indices = np.asarray(indices, dtype=np.int32)
-        self.values = np.asarray(values, dtype=np.float64)
-        self.shape = tuple(shape)
+        shape = tuple(check_int(n, "shape", min=1) for n in shape)
+        if len(shape) != 2:
+            raise ValueError(f"Argument 'shape' must be (d_out, d_in), not {shape}.")
+        if not isinstance(rotation, HadamardRotation) or rotation.n != shape[1]:
+            raise TypeError(f"Argument 'rotation' must be a HadamardRotation of length d_in = {shape[1]}, "
+                            f"not {rotation!r}.")
+        values = check_array(values, "values", ndim=1, dtype_kind="iuf", finite=True)
+        indices = check_array(indices, "indices", shape=(2, values.size), dtype_kind="iu")
+        if indices.size and (indices.min() < 0 or np.any(indices.max(axis=1) >= np.array(shape))):
+            raise ValueError(f"Argument 'indices' must hold (row, coefficient) pairs inside {shape}.")
+        self.indices = indices.astype(np.int32)
+        self.values = values.astype(np.float64)
+        self.shape = shape
         self.rotation = rotation
 
     @property
@@ -190,10 +242,10 @@ def qwha_init(w, w_quantized, rank, calib=None, calib_gram=None, *, alpha=1.0, s
     a, b = _pair(w, w_quantized)
     d_out, d_in = a.shape
     k_tot = _budget(rank, d_out, d_in)
-    if select not in ("score", "magnitude"):
-        raise ValueError(f"Argument 'select' must be 'score' or 'magnitude', not {select!r}.")
-    if allocation not in ("ada", "global"):
-        raise ValueError(f"Argument 'allocation' must be 'ada' or 'global', not {allocation!r}.")
+    alpha = check_real(alpha, "alpha", min=0)
+    select = check_choice(select, "select", ("score", "magnitude"))
+    refine = check_bool(refine, "refine")
+    allocation = check_choice(allocation, "allocation", ("ada", "global"))
     rot = _rotation(d_in, rotation)
     e = a - b
     cstar = rot.forward(e, axis=1)                      # c*_i = A e_i, row-wise
@@ -210,7 +262,10 @@ def qwha_init(w, w_quantized, rank, calib=None, calib_gram=None, *, alpha=1.0, s
         order = np.lexsort((cols, rows))
         rows, cols = rows[order], cols[order]
     else:
-        k = ada_alloc(np.linalg.norm(cstar, axis=1) ** alpha, k_tot, d_in)
+        norms = np.linalg.norm(cstar, axis=1)
+        top = norms.max()
+        # (||c*_i|| / max)^alpha: the same proportions as ||c*_i||^alpha, never overflowing
+        k = ada_alloc((norms / top) ** alpha if top > 0 else np.ones(d_out), k_tot, d_in)
         rows = np.repeat(np.arange(d_out), k)
         cols = np.empty(k_tot, dtype=np.int64)
         pos = 0
@@ -237,7 +292,8 @@ def qwha_init(w, w_quantized, rank, calib=None, calib_gram=None, *, alpha=1.0, s
 
 def svd_adapter(error, rank):
     """Rank-r truncated SVD of the quantization error (LoftQ with one iteration)."""
-    e = np.asarray(error, dtype=np.float64)
+    e = _error_matrix(error)
+    rank = _svd_rank(rank, e.shape)
     u, s, vt = np.linalg.svd(e, full_matrices=False)
     return (u[:, :rank] * s[:rank]) @ vt[:rank]
 
@@ -247,7 +303,10 @@ def loftq(w, bits, group_size, rank, iters=5, symmetric=False):
 
     Returns ``(w_quantized, low_rank)`` (both dense).  Li et al., arXiv:2310.08659.
     """
-    a = _as_weights(w).astype(np.float64)
+    a = _error_matrix(w, "w")
+    rank = _svd_rank(rank, a.shape)
+    iters = check_int(iters, "iters", min=1, max=1000)
+    rtn(a[:1], bits, group_size, symmetric=symmetric)        # bits, group_size, symmetric checked once
     low = np.zeros_like(a)
     for _ in range(iters):
         q = rtn(a - low, bits, group_size, symmetric=symmetric)
@@ -260,7 +319,10 @@ def cloq_adapter(error, rank, calib_gram, damp=1e-4):
 
     Deng et al., arXiv:2501.18475.
     """
-    e = np.asarray(error, dtype=np.float64)
+    e = _error_matrix(error)
+    rank = _svd_rank(rank, e.shape)
+    if calib_gram is None:
+        raise TypeError("Argument 'calib_gram' must be a (d_in, d_in) second moment X^T X, not None.")
     c = _gram(None, calib_gram, e.shape[1], damp)
     lam, v = np.linalg.eigh(c)
     lam = np.maximum(lam, lam.max() * 1e-14)
@@ -272,7 +334,8 @@ def cloq_adapter(error, rank, calib_gram, damp=1e-4):
 
 def random_position_adapter(error, budget, rng, rotation=None):
     """Exact projection of the error onto ``budget`` random Walsh positions (FourierFT-style init)."""
-    e = np.asarray(error, dtype=np.float64)
+    e = _error_matrix(error)
+    budget = check_int(budget, "budget", min=0, max=e.size, why="(the number of entries of 'error')")
     rot = _rotation(e.shape[1], rotation)
     cstar = rot.forward(e, axis=1)
     pick = np.random.default_rng(rng).choice(e.size, size=budget, replace=False)
@@ -303,15 +366,15 @@ def spectral_topk_adapter(error, budget, kind="dct"):
     True
     """
     import scipy.fft
-    e = np.asarray(error, dtype=np.float64)
+    e = _error_matrix(error)
+    kind = check_choice(kind, "kind", ("dct", "dht"))
+    budget = check_int(budget, "budget", min=0, max=e.size, why="(the number of entries of 'error')")
     if kind == "dct":
         c = scipy.fft.dctn(e, type=2, norm="ortho")
     elif kind == "dht":
         c = _dht2(e)
-    else:
-        raise ValueError(f"Argument 'kind' must be 'dct' or 'dht', not {kind!r}.")
-    if not 0 <= budget <= e.size:
-        raise ValueError(f"Argument 'budget' must be in [0, {e.size}], not {budget!r}.")
+    else:  # pragma: no cover - kind checked above
+        raise AssertionError(kind)
     keep = np.zeros(e.size, dtype=bool)
     keep[np.argpartition(np.abs(c).ravel(), e.size - budget)[e.size - budget:]] = True
     c = np.where(keep.reshape(e.shape), c, 0.0)

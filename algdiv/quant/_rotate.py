@@ -3,6 +3,8 @@ import numpy as np
 
 from algdiv.transforms import fwht, ifwht
 
+from .._checks import check_array, check_choice, check_int
+from ..groups._limits import check_bytes
 from ._dask import is_dask
 
 _PALEY = (12, 20, 28)
@@ -59,13 +61,8 @@ class HadamardRotation:
     """
 
     def __init__(self, n, method="kron", block=None):
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"Argument 'n' must be an int, not {type(n).__name__}.")
-        n = int(n)
-        if n < 1:
-            raise ValueError(f"Argument 'n' must be positive, not {n!r}.")
-        if method not in ("kron", "block"):
-            raise ValueError(f"Argument 'method' must be 'kron' or 'block', not {method!r}.")
+        n = check_int(n, "n", min=1)
+        method = check_choice(method, "method", ("kron", "block"))
         if method == "kron":
             if _split(n) is None:
                 raise ValueError(f"Argument 'n' must be 2^k or m*2^k with m in {_PALEY} for "
@@ -76,9 +73,7 @@ class HadamardRotation:
         else:
             if block is None:
                 block = n & -n
-            if isinstance(block, (bool, np.bool_)) or not isinstance(block, (int, np.integer)):
-                raise TypeError(f"Argument 'block' must be an int, not {type(block).__name__}.")
-            block = int(block)
+            block = check_int(block, "block", min=1)
             if block < 1 or n % block or _split(block) is None:
                 raise ValueError(f"Argument 'block' must be a valid FWHT length dividing {n}, "
                                  f"not {block!r}.")
@@ -91,8 +86,7 @@ class HadamardRotation:
         """Shape checks shared by numpy and dask input (``a`` has .ndim and .shape)."""
         if a.ndim == 0:
             raise ValueError("Argument 'x' must have at least one axis, not a scalar.")
-        if not -a.ndim <= axis < a.ndim:
-            raise ValueError(f"Argument 'axis' must be in [-{a.ndim}, {a.ndim - 1}], not {axis!r}.")
+        axis = check_int(axis, "axis", min=-a.ndim, max=a.ndim - 1, why=f"for a {a.ndim}-D array")
         if a.shape[axis] != self.n:
             raise ValueError(f"Argument 'x' must have length {self.n} along axis {axis}, "
                              f"not {a.shape[axis]}.")
@@ -103,7 +97,7 @@ class HadamardRotation:
             self._check(x, axis)
             what = f"HadamardRotation.{'inverse' if inverse else 'forward'}()"
             return map_quantizer(self.inverse if inverse else self.forward, x, axis, what=what)
-        a = np.asarray(x)
+        a = check_array(x, "x", dtype_kind="iufc")
         self._check(a, axis)
         if a.dtype.kind not in "fc":
             a = a.astype(np.float64)
@@ -122,7 +116,8 @@ class HadamardRotation:
         return self._apply(x, axis, True)
 
     def matrix(self):
-        """The dense n x n matrix A (for tests)."""
+        """The dense n x n matrix A (for tests); SizeLimitError past the memory limit."""
+        check_bytes(8.0 * self.n * self.n, f"HadamardRotation({self.n}).matrix()")
         return self.forward(np.eye(self.n), axis=0)
 
 
@@ -147,9 +142,14 @@ def rotated_rtn(w, bits, group_size, axis=-1, symmetric=False, *, rotation=None,
         return map_quantizer(rotated_rtn, w, axis, what="rotated_rtn()", bits=bits,
                              group_size=group_size, symmetric=symmetric, rotation=rotation, clip=clip)
     a = _as_weights(w)
-    n = a.shape[axis] if -a.ndim <= axis < a.ndim else None
-    if n is None:
-        raise ValueError(f"Argument 'axis' must be in [-{a.ndim}, {a.ndim - 1}], not {axis!r}.")
+    axis = check_int(axis, "axis", min=-a.ndim, max=a.ndim - 1, why=f"for a {a.ndim}-D array")
+    n = a.shape[axis]
+    if a.size == 0:
+        raise ValueError(f"Argument 'w' must not be empty, not shape {a.shape}.")
+    if rotation is not None and not isinstance(rotation, HadamardRotation):
+        raise TypeError(f"Argument 'rotation' must be a HadamardRotation or None, not "
+                        f"{type(rotation).__name__}.")
+    _check_bits(bits)
     if rotation is None:
         rotation = HadamardRotation(n, "kron" if _split(n) else "block")
     y = rotation.forward(a.astype(np.float64, copy=False), axis=axis)

@@ -1,17 +1,14 @@
 """Group-wise round-to-nearest quantizers (asymmetric min-max, symmetric absmax) and MSE clip search."""
 import numpy as np
 
+from .._checks import check_array, check_bool, check_int, check_real
 from ._dask import is_dask
 
 _DEFAULT_CLIPS = np.linspace(0.5, 1.0, 11)
 
 
 def _check_bits(bits, lo=1, hi=16):
-    if isinstance(bits, (bool, np.bool_)) or not isinstance(bits, (int, np.integer)):
-        raise TypeError(f"Argument 'bits' must be an int, not {type(bits).__name__}.")
-    if not lo <= bits <= hi:
-        raise ValueError(f"Argument 'bits' must be in [{lo}, {hi}], not {bits!r}.")
-    return int(bits)
+    return check_int(bits, "bits", min=lo, max=hi)
 
 
 def _as_weights(w, name="w"):
@@ -32,15 +29,10 @@ def _out_dtype(a):
 
 def _grouped(a, group_size, axis):
     """Move ``axis`` last and split it into (n_groups, group_size)."""
-    if isinstance(group_size, (bool, np.bool_)) or not isinstance(group_size, (int, np.integer)):
-        raise TypeError(f"Argument 'group_size' must be an int, not {type(group_size).__name__}.")
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"Argument 'axis' must be an int, not {type(axis).__name__}.")
-    if not -a.ndim <= axis < a.ndim:
-        raise ValueError(f"Argument 'axis' must be in [-{a.ndim}, {a.ndim - 1}], not {axis!r}.")
-    ax = int(axis) % a.ndim
+    group_size = check_int(group_size, "group_size", min=1)
+    ax = check_int(axis, "axis", min=-a.ndim, max=a.ndim - 1, why=f"for a {a.ndim}-D array") % a.ndim
     n = a.shape[ax]
-    if group_size < 1 or n % group_size:
+    if n % group_size:
         raise ValueError(f"Argument 'group_size' must be a positive divisor of the axis length "
                          f"{n}, not {group_size!r}.")
     m = np.moveaxis(a, ax, -1)
@@ -50,6 +42,25 @@ def _grouped(a, group_size, axis):
 def _ungroup(g, ax, shape):
     moved = g.reshape(g.shape[:-2] + (-1,))
     return np.moveaxis(moved, -1, ax).reshape(shape)
+
+
+#: groups whose max |w| passes this are quantized after an exact power-of-2 rescaling
+_HUGE = 2.0 ** 500
+
+
+def _prescale(g):
+    """Exact power-of-2 factors (per group) bringing huge groups to max |w| < 1; 1 elsewhere.
+
+    Scales, zero points and squared errors of groups near the float64 limit
+    would overflow (``max - min`` of ``[1e308, -1e308]`` is inf); the grid is
+    equivariant under power-of-2 scaling, so such groups are quantized at a
+    safe scale and multiplied back.
+    """
+    amax = np.max(np.abs(g), axis=-1, keepdims=True) if g.size else np.zeros(g.shape[:-1] + (1,))
+    if not np.any(amax > _HUGE):
+        return None
+    _, e = np.frexp(amax)
+    return np.where(amax > _HUGE, np.ldexp(1.0, -e), 1.0)
 
 
 def _quant_groups(g, bits, symmetric, clip):
@@ -150,13 +161,22 @@ def rtn(w, bits, group_size, axis=-1, symmetric=False, *, clip=1.0, clip_grid=No
                              symmetric=symmetric, clip=clip, clip_grid=clip_grid)
     a = _as_weights(w)
     dt = _out_dtype(a)
+    symmetric = check_bool(symmetric, "symmetric")
     g, ax = _grouped(a.astype(np.float64, copy=False), group_size, axis)
     if isinstance(clip, str):
         if clip != "mse":
-            raise ValueError(f"Argument 'clip' must be a float in (0, 1] or 'mse', not {clip!r}.")
-        grid = _DEFAULT_CLIPS if clip_grid is None else np.asarray(clip_grid, dtype=np.float64).ravel()
+            raise ValueError(f"Argument 'clip' must be a finite number in (0, 1] or 'mse', not {clip!r}.")
+        grid = _DEFAULT_CLIPS if clip_grid is None else check_array(
+            clip_grid, "clip_grid", ndim=(0, 1), dtype_kind="iuf").astype(np.float64).ravel()
         if grid.size == 0 or np.any(~(grid > 0)) or np.any(grid > 1):
-            raise ValueError("Argument 'clip_grid' must hold factors in (0, 1].")
+            raise ValueError("Argument 'clip_grid' must hold factors in (0, 1], not "
+                             f"{'an empty grid' if grid.size == 0 else grid.tolist()[:8]}.")
+    elif clip_grid is not None:
+        raise ValueError("Argument 'clip_grid' is used only with clip='mse'; pass clip='mse' or drop it.")
+    pre = _prescale(g)
+    if pre is not None:
+        g = g * pre
+    if isinstance(clip, str):
         best = None
         best_err = None
         for c in grid:
@@ -170,11 +190,21 @@ def rtn(w, bits, group_size, axis=-1, symmetric=False, *, clip=1.0, clip_grid=No
                 best_err = np.where(take, err, best_err)
         deq = best
     else:
-        c = float(clip)
-        if not 0 < c <= 1:
-            raise ValueError(f"Argument 'clip' must be a float in (0, 1] or 'mse', not {clip!r}.")
+        if isinstance(clip, (bool, np.bool_)) or not isinstance(clip, (int, float, np.integer, np.floating)):
+            raise TypeError(f"Argument 'clip' must be a finite number in (0, 1] or 'mse', not "
+                            f"{type(clip).__name__}.")
+        c = check_real(clip, "clip", min=0, max=1, open_min=True)
         deq = _quant_groups(g, bits, symmetric, c)
-    return _ungroup(deq, ax, a.shape).astype(dt, copy=False)
+    if pre is not None:
+        with np.errstate(over="ignore"):
+            deq = deq / pre
+        if not np.all(np.isfinite(deq)):
+            raise ValueError("Argument 'w' is too close to the float64 limit: a grid point of a group "
+                             "overflows (max |w| near 1.8e308); rescale it.")
+    out = _ungroup(deq, ax, a.shape)
+    if dt != out.dtype and np.any(np.abs(out) > np.finfo(dt).max):
+        raise ValueError(f"Argument 'w' has grid points beyond the {dt} range; quantize in float64.")
+    return out.astype(dt, copy=False)
 
 
 def rtn_bits_per_weight(bits, group_size, symmetric=False, scale_bits=16):
@@ -187,5 +217,8 @@ def rtn_bits_per_weight(bits, group_size, symmetric=False, scale_bits=16):
     (3.5, 3.25, 3.5)
     """
     bits = _check_bits(bits)
+    group_size = check_int(group_size, "group_size", min=1)
+    symmetric = check_bool(symmetric, "symmetric")
+    scale_bits = check_int(scale_bits, "scale_bits", min=0, max=64)
     per_group = scale_bits if symmetric else 2 * scale_bits
     return bits + per_group / group_size

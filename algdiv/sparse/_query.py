@@ -6,9 +6,11 @@ import numbers
 
 import numpy as np
 
+from .._checks import check_array, check_choice, check_int, check_real
+from ..groups._limits import check_bytes
 from ._bits import signs
 
-__all__ = ["QueryCounter", "PlantedSignal", "planted_sparse_signal", "check_n"]
+__all__ = ["QueryCounter", "PlantedSignal", "planted_sparse_signal", "check_n", "as_indices"]
 
 _MAX_N = 62
 
@@ -20,6 +22,30 @@ def check_n(n):
     if not 1 <= int(n) <= _MAX_N:
         raise ValueError(f"Argument 'n' must be in 1..{_MAX_N} (indices are n-bit integers), not {n!r}.")
     return int(n)
+
+
+def as_indices(indices, n, name="indices"):
+    """``indices`` as an int64 array after checking they are integers in [0, 2**n)."""
+    try:
+        idx = np.asarray(indices)
+    except OverflowError:
+        idx = np.asarray(indices, dtype=object)
+    if idx.dtype.kind == "O" and idx.size and all(isinstance(v, int) and not isinstance(v, bool)
+                                                   for v in idx.ravel().tolist()):
+        bad = [v for v in idx.ravel().tolist() if not 0 <= v < 1 << n]
+        if bad:
+            raise ValueError(f"Argument {name!r} must lie in [0, 2**{n}) = [0, {1 << n}), not {bad[0]}.")
+        idx = idx.astype(np.int64)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"Argument {name!r} must be an integer array, not dtype {idx.dtype}.")
+    if idx.size == 0:
+        return idx.astype(np.int64)
+    lo, hi = idx.min(), idx.max()
+    size = 1 << n
+    if lo < 0 or int(hi) >= size:
+        bad = lo if lo < 0 else hi
+        raise ValueError(f"Argument {name!r} must lie in [0, 2**{n}) = [0, {size}), not {int(bad)}.")
+    return idx.astype(np.int64)
 
 
 class QueryCounter:
@@ -91,18 +117,7 @@ class QueryCounter:
         return self._keys.copy()
 
     def _check_indices(self, indices):
-        idx = np.asarray(indices)
-        if idx.dtype.kind not in "iu":
-            raise TypeError(f"Argument 'indices' must be an integer array, not dtype {idx.dtype}.")
-        if idx.size == 0:
-            return idx.astype(np.int64)
-        lo, hi = idx.min(), idx.max()
-        size = 1 << self.n
-        if lo < 0 or int(hi) >= size:
-            bad = lo if lo < 0 else hi
-            raise ValueError(f"Argument 'indices' must lie in [0, 2**{self.n}) = [0, {size}), "
-                             f"not {int(bad)}.")
-        return idx.astype(np.int64)
+        return as_indices(indices, self.n)
 
     def _evaluate(self, new):
         values = self.f(new.copy())
@@ -164,11 +179,18 @@ class PlantedSignal:
 
     def __init__(self, n, support, coefficients, sigma=0.0, seed=0, chunk=8192):
         self.n = check_n(n)
-        self.support = np.asarray(support, dtype=np.int64)
-        self.coefficients = np.asarray(coefficients, dtype=np.float64)
-        self.sigma = float(sigma)
-        self.seed = int(seed)
-        self.chunk = int(chunk)
+        sup = check_array(support, "support", ndim=1, dtype_kind="iu")
+        if sup.size and (sup.min() < 0 or sup.max() >= (1 << self.n)):
+            raise ValueError(f"Argument 'support' must hold indices in [0, 2**{self.n}), "
+                             f"not {int(sup.min()) if sup.min() < 0 else int(sup.max())}.")
+        if np.unique(sup).size != sup.size:
+            raise ValueError("Argument 'support' must not repeat an index.")
+        self.support = sup.astype(np.int64)
+        self.coefficients = check_array(coefficients, "coefficients", shape=(sup.size,),
+                                        dtype_kind="iuf", finite=True).astype(np.float64)
+        self.sigma = check_real(sigma, "sigma", min=0)
+        self.seed = check_int(seed, "seed", min=0, max=2 ** 64 - 1)
+        self.chunk = check_int(chunk, "chunk", min=1)
 
     @property
     def energy(self):
@@ -182,7 +204,7 @@ class PlantedSignal:
 
     def noise(self, indices):
         """The noise :math:`\\sigma z_m` at ``indices`` (Box-Muller on two hashed uniforms)."""
-        m = np.asarray(indices, dtype=np.int64).astype(np.uint64)
+        m = as_indices(indices, self.n).astype(np.uint64)
         key = _splitmix64(np.full(m.shape, self.seed, dtype=np.uint64))
         h1 = _splitmix64(m ^ key)
         h2 = _splitmix64(h1 ^ np.uint64(0xD1B54A32D192ED03))
@@ -192,7 +214,7 @@ class PlantedSignal:
 
     def clean(self, indices):
         """The noiseless values :math:`\\sum_k X_k (-1)^{\\langle k, m\\rangle}`."""
-        m = np.asarray(indices, dtype=np.int64)
+        m = as_indices(indices, self.n)
         out = np.empty(m.shape, dtype=np.float64)
         flat, res = m.ravel().astype(np.uint64), out.reshape(-1)
         ks = self.support.astype(np.uint64)
@@ -244,11 +266,11 @@ def planted_sparse_signal(n, sparsity, *, snr=math.inf, amplitudes="pm1", rng=No
         raise TypeError(f"Argument 'sparsity' must be an integer, not {type(sparsity).__name__}.")
     if not 1 <= sparsity <= (1 << n):
         raise ValueError(f"Argument 'sparsity' must be in 1..2**n = {1 << n}, not {sparsity!r}.")
-    if amplitudes not in ("pm1", "uniform12"):
-        raise ValueError(f"Argument 'amplitudes' must be in ['pm1', 'uniform12'], not {amplitudes!r}.")
-    snr = float(snr)
-    if math.isnan(snr):
-        raise ValueError("Argument 'snr' must be a number of dB or inf, not nan.")
+    amplitudes = check_choice(amplitudes, "amplitudes", ("pm1", "uniform12"))
+    snr = check_real(snr, "snr", finite=False)
+    if snr == -math.inf:
+        raise ValueError("Argument 'snr' must be a number of dB or inf, not -inf.")
+    check_bytes(8.0 * 6 * int(sparsity), f"planted_sparse_signal with sparsity {sparsity}")
     rng = np.random.default_rng(rng)
     k = int(sparsity)
     if n <= 20:
@@ -264,6 +286,9 @@ def planted_sparse_signal(n, sparsity, *, snr=math.inf, amplitudes="pm1", rng=No
     mags = np.ones(k) if amplitudes == "pm1" else rng.uniform(1.0, 2.0, size=k)
     coefs = sgn * mags
     energy = float(np.dot(coefs, coefs))
-    sigma = 0.0 if math.isinf(snr) and snr > 0 else math.sqrt(energy / 10 ** (snr / 10))
+    with np.errstate(over="ignore"):
+        sigma = 0.0 if math.isinf(snr) else float(math.sqrt(energy) * np.power(10.0, -snr / 20))
+    if not math.isfinite(sigma):
+        raise ValueError(f"Argument 'snr' must be a number of dB whose noise level is finite, not {snr}.")
     seed = int(rng.integers(0, 2 ** 63 - 1))
     return PlantedSignal(n, support, coefs, sigma=sigma, seed=seed)

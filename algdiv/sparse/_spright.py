@@ -20,10 +20,12 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import chdtri, ndtri
 
+from ..groups import _limits
+from ..groups._limits import check_bytes
 from ..transforms import fwht
 from ._bits import (complete_basis, gf2_solver, hash_bins, random_joint_hashes, signs,
                     span_table)
-from ._query import QueryCounter, check_n
+from ._query import QueryCounter, as_indices, check_n
 
 __all__ = ["sparse_wht", "SparseWHTResult", "StageDiagnosis", "IncompleteRecoveryWarning"]
 
@@ -123,10 +125,7 @@ class SparseWHTResult:
 
     def evaluate(self, indices):
         """The recovered function :math:`\\sum_k \\hat X_k (-1)^{\\langle k, m\\rangle}` at ``indices``."""
-        m = np.asarray(indices, dtype=np.int64)
-        if m.size and (m.min() < 0 or int(m.max()) >= 1 << self.n):
-            raise ValueError(f"Argument 'indices' must lie in [0, 2**{self.n}), "
-                             f"not [{int(m.min())}, {int(m.max())}].")
+        m = as_indices(indices, self.n)
         ks = self.support.astype(_U64)
         flat = m.ravel().astype(_U64)
         out = np.empty(flat.size)
@@ -422,6 +421,12 @@ def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing):
         diagnosis=diag, unresolved=unresolved, hashing=design.hashing, excess_stages=excess)
 
 
+def _run_bytes(n, B, stages, offsets):
+    """Memory of one peeling run, at least: ``stages * B * (n + 1) * P1`` queries of an index,
+    a value and the counter's memo (the decoder's work arrays about as much again)."""
+    return 32.0 * stages * B * (n + 1) * (offsets or 1)
+
+
 def _default_bins(sparsity, n):
     """Smallest power of two >= 1.5 K (so B/K in [1.5, 3)), at least 2 and at most N."""
     b = max(1, math.ceil(math.log2(1.5 * sparsity)))
@@ -570,22 +575,27 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
         raise TypeError(f"Argument 'stages' must be an integer, not {type(stages).__name__}.")
     if not 1 <= stages <= 16:
         raise ValueError(f"Argument 'stages' must be in 1..16, not {stages!r}.")
+    stages = int(stages)
     if bins is not None:
         if not _is_int(bins):
             raise TypeError(f"Argument 'bins' must be an integer, not {type(bins).__name__}.")
         if bins < 2 or bins > N or bins & (bins - 1):
             raise ValueError(f"Argument 'bins' must be a power of 2 in [2, 2**n = {N}], not {bins!r}.")
+        bins = int(bins)
     if offsets is not None:
         if not _is_int(offsets):
             raise TypeError(f"Argument 'offsets' must be an integer, not {type(offsets).__name__}.")
         if offsets < 1:
             raise ValueError(f"Argument 'offsets' must be >= 1, not {offsets!r}.")
+        offsets = int(offsets)
     if hashing not in ("random", "blocks"):
         raise ValueError(f"Argument 'hashing' must be in ['random', 'blocks'], not {hashing!r}.")
     rng = np.random.default_rng(rng)
 
     if bins is not None or sparsity is not None:
         B = bins if bins is not None else _default_bins(sparsity, n)
+        check_bytes(_run_bytes(n, B, stages, offsets),
+                    f"sparse_wht with {stages} stages of {B} bins on n = {n} bits")
         if hashing == "blocks" and stages * (B.bit_length() - 1) > n:
             raise ValueError(f"Argument 'hashing' = 'blocks' needs stages * log2(bins) <= n, "
                              f"not {stages} * {B.bit_length() - 1} > {n}.")
@@ -596,8 +606,9 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
             attempts += 1
             h = hashing if hashing != "blocks" or stages * (B.bit_length() - 1) <= n else "random"
             result = _run(counter, n, B, stages, noise, None, offsets, rng, h)
-            if result.complete or 2 * B > N or counter.n_queries >= N:
-                break
+            if result.complete or 2 * B > N or counter.n_queries >= N \
+                    or _run_bytes(n, 2 * B, stages, offsets) > _limits.MEMORY_LIMIT:
+                break    # an incomplete result here is reported by the warning below
             B *= 2
         result.attempts = attempts
         result.n_queries = counter.n_queries

@@ -185,6 +185,22 @@ def test_itq3s(emulated):
         itq3s_decode_blocks(np.zeros((2, 100), dtype=np.uint8), 10)
     with pytest.raises(ValueError, match="Argument 'size'"):
         itq3s_decode_blocks(np.zeros((2, 109), dtype=np.uint8), 600)
+    # device blocks: version 2 (with CRC-32) and version 1 payloads decode alike
+    stored = np.ascontiguousarray(p.stored_blocks())
+    assert_close_in_norm(itq3s_decode_blocks(stored, p.size, "float64").reshape(w.shape), ref,
+                         _tol(np.float64, 256))
+    payload = np.ascontiguousarray(p.blocks())
+    assert_close_in_norm(itq3s_decode_blocks(payload, p.size, "float64").reshape(w.shape), ref,
+                         _tol(np.float64, 256))
+    # the same checks as the CPU reader, on the device arrays
+    bad = stored.copy()
+    bad[2, 50] ^= 0x10
+    with pytest.raises(ValueError, match="ITQ3 block 2: CRC-32 mismatch"):
+        itq3s_decode_blocks(bad, p.size, "float64")
+    bad = payload.copy()
+    bad[1, 7] = 250
+    with pytest.raises(ValueError, match="ITQ3 block 1: trit byte 1 is 250"):
+        itq3s_decode_blocks(bad, p.size, "float64")
 
 
 def test_errors(emulated):

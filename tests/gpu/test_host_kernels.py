@@ -133,8 +133,9 @@ def test_itq_constants_match_python():
     assert f"#define ALGDIV_ITQ_BLOCK {q.BLOCK}" in src
     assert f"#define ALGDIV_ITQ_SUB {q.SUB}" in src
     assert f"#define ALGDIV_ITQ_BYTES {q.BLOCK_BYTES}" in src
+    assert f"#define ALGDIV_ITQ_STRIDE {q.BLOCK_STRIDE[q.VERSION]}" in src
     assert f"#define ALGDIV_ITQ_QS {2 + q.NSUB // 2}" in src
-    assert (_plan.ITQ_BLOCK, _plan.ITQ_BLOCK_BYTES) == (q.BLOCK, q.BLOCK_BYTES)
+    assert (_plan.ITQ_BLOCK, _plan.ITQ_BLOCK_BYTES, _plan.ITQ_BLOCK_STRIDE) == (q.BLOCK, q.BLOCK_BYTES, q.BLOCK_STRIDE[2])
 
 
 def _plan_dir():
@@ -316,7 +317,8 @@ def test_itq3s_fused_dequant(dtype):
     p = itq3s_encode(w)
     ref = itq3s_decode(p)
     launches = _plan.plan_itq3s(p.nblocks, p.size, dtype)
-    raw = _host.run(launches, {"itq": np.ascontiguousarray(p.blocks()),
+    assert p.stored_blocks().shape == (p.nblocks, 113)      # format version 2: codes + CRC-32
+    raw = _host.run(launches, {"itq": np.ascontiguousarray(p.stored_blocks()),
                                "out": np.zeros(p.nblocks * 256, dtype=NP[dtype])}, ["out"])["out"]
     got = _decode(raw, dtype, p.size).reshape(p.shape)
     if dtype == "float16":

@@ -240,7 +240,8 @@ def test_input_errors():
 
 
 def test_not_positive_definite_reports_smallest_eigenvalue():
-    x = lattice(8, [2])                                # repeated points: singular Gram
+    x = np.tile(lattice(4, [1]), (2, 1))               # {2k/8}: 4 points twice, singular Gram
+    np.testing.assert_array_equal(x, (np.arange(8)[:, None] * 2 % 8) / 8)
     G = FastGram(si_kernel(1), x)
     with pytest.raises(np.linalg.LinAlgError, match="smallest eigenvalue is"):
         G.solve(np.ones(8))

@@ -126,7 +126,7 @@ def test_point_errors():
         sobol_matrices(2, 60)
     with pytest.raises(ValueError, match="Argument 'matrices'"):
         interlace(sobol_matrices(3, 2), 2)
-    with pytest.raises(ValueError, match="Argument 'n' must be in"):
+    with pytest.raises(ValueError, match="Argument 'n' must be an integer in"):
         digital_net(sobol_matrices(2, 3), 9)
     with pytest.raises(ValueError, match="Argument 'n' must be a power of 2"):
         sobol(12, 2)

@@ -1,4 +1,6 @@
 """RTN, clip search, Hadamard rotation wrapper, ITQ3_S format."""
+import zlib
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -165,11 +167,15 @@ def test_byte_layout_by_hand():
     w = np.random.default_rng(2).standard_normal((3, 100))   # 300 -> 2 blocks, padded
     p = itq3s_encode(w)
     buf = p.to_bytes()
-    assert buf[:4] == b"ITQ3" and int.from_bytes(buf[4:6], "little") == 1
-    assert int.from_bytes(buf[6:8], "little") == 256 and buf[8] == 2
+    assert buf[:4] == b"ITQ3" and int.from_bytes(buf[4:6], "little") == 2
+    assert int.from_bytes(buf[6:8], "little") == 256 and buf[8] == 2 and buf[9:12] == bytes(3)
     assert [int.from_bytes(buf[12 + 8 * i:20 + 8 * i], "little") for i in range(2)] == [3, 100]
-    assert int.from_bytes(buf[28:36], "little") == 2 and len(buf) == 36 + 2 * 109
-    blk = buf[36:36 + 109]
+    assert int.from_bytes(buf[28:36], "little") == 2 and len(buf) == 40 + 2 * 113
+    assert int.from_bytes(buf[36:40], "little") == zlib.crc32(buf[:36])
+    for b in range(2):
+        rec = buf[40 + 113 * b:40 + 113 * (b + 1)]
+        assert int.from_bytes(rec[109:], "little") == zlib.crc32(rec[:109])
+    blk = buf[40:40 + 109]
     d = float(np.frombuffer(blk[:2], dtype="<f2")[0])
     y = np.empty(256)
     for i in range(256):
@@ -191,8 +197,8 @@ def test_itq3s_roundtrip_identity_and_bpw(tmp_path):
     y = fwht(w.reshape(-1, 256), norm="ortho")
     grid_err = np.linalg.norm(p.rotated() - y)
     assert abs(np.linalg.norm(what - w) - grid_err) <= 1e-12 * grid_err
-    assert p.nbytes == 36 + 16 * 109
-    assert p.bits_per_weight == pytest.approx(8 * p.nbytes / w.size) and p.bits_per_weight > 3.4
+    assert p.nbytes == 40 + 16 * 113
+    assert p.bits_per_weight == pytest.approx(8 * p.nbytes / w.size) and p.bits_per_weight > 3.53
     # every rotated value lies on the 9-level grid d (2 s + 1) {-4..4}
     d, s4, q = p.codes()
     assert q.min() >= -4 and q.max() <= 4 and s4.max() <= 15

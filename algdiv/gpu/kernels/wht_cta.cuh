@@ -30,13 +30,16 @@ enum {
     ALGDIV_PH_SIGNS = 5        // generated shared diagonals -> bit masks in shared memory
 };
 
-// ITQ3_S block layout (algdiv/quant/_itq3s.py, version 1): fp16 super-scale d (2 bytes, LE),
+// ITQ3_S block layout (algdiv/quant/_itq3s.py, version 2): fp16 super-scale d (2 bytes, LE),
 // 8 sub-scales s in 4 bits (even index in the low nibble), then 103 bytes of base-3 digits,
 // 5 per byte (digit = trit + 1, first trit in the least significant place): trits 0..255 are
-// the high trits t1, 256..511 the low trits t0, q = 3 t1 + t0; value = d (2 s + 1) q.
+// the high trits t1, 256..511 the low trits t0, q = 3 t1 + t0; value = d (2 s + 1) q.  Each
+// stored block ends with the CRC-32 of those 109 bytes (checked before launch, not read here),
+// so blocks are ALGDIV_ITQ_STRIDE bytes apart.
 #define ALGDIV_ITQ_BLOCK 256
 #define ALGDIV_ITQ_SUB 32
 #define ALGDIV_ITQ_BYTES 109
+#define ALGDIV_ITQ_STRIDE 113
 #define ALGDIV_ITQ_QS 6
 
 ALGDIV_HD int algdiv_itq_trit_digit(const unsigned char *blk, int t) {
@@ -51,7 +54,7 @@ ALGDIV_HD int algdiv_itq_trit_digit(const unsigned char *blk, int t) {
     return byte % 3;
 }
 
-// Dequantized (rotated-domain) value i of one 109-byte block.
+// Dequantized (rotated-domain) value i of one block (its first 109 bytes).
 ALGDIV_HD float algdiv_itq_value(const unsigned char *blk, int i) {
     float d = algdiv_h2f((algdiv_u16)(blk[0] | (blk[1] << 8)));
     int j = i / ALGDIV_ITQ_SUB;
@@ -234,7 +237,7 @@ template <class T, class A, int LOGE> struct algdiv_row_cta {
     ALGDIV_HDM long long signs_bytes() const { return ((long long)nsig * sgn_words * 4 + 15) & ~15ll; }
     ALGDIV_HDM long long smem_bytes() const {
         if (nph == 1) return 0;
-        return values_bytes() + signs_bytes() + (itq ? (long long)rows_per_cta * ALGDIV_ITQ_BYTES : 0);
+        return values_bytes() + signs_bytes() + (itq ? (long long)rows_per_cta * ALGDIV_ITQ_STRIDE : 0);
     }
 
     ALGDIV_HDM void begin_block(long long block, void *shared) {
@@ -250,7 +253,7 @@ template <class T, class A, int LOGE> struct algdiv_row_cta {
         int a;
         switch (phase(ph, &a)) {
             case ALGDIV_PH_SIGNS: return nsig * sgn_words;
-            case ALGDIV_PH_STAGE_ITQ: return rows_per_cta * ALGDIV_ITQ_BYTES;
+            case ALGDIV_PH_STAGE_ITQ: return rows_per_cta * ALGDIV_ITQ_STRIDE;
             case ALGDIV_PH_MIX: return rows_per_cta * p;
             default: return rows_per_cta * n / E;
         }
@@ -319,7 +322,7 @@ template <class T, class A, int LOGE> struct algdiv_row_cta {
             return;
         }
         if (k == ALGDIV_PH_STAGE_ITQ) {
-            if (G < nrows * ALGDIV_ITQ_BYTES) smb[G] = itq[row0 * ALGDIV_ITQ_BYTES + G];
+            if (G < nrows * ALGDIV_ITQ_STRIDE) smb[G] = itq[row0 * ALGDIV_ITQ_STRIDE + G];
             return;
         }
         if (k == ALGDIV_PH_LOAD_PERM) {            // y_nat[perm(k)] = y_ord[k]
@@ -364,7 +367,7 @@ template <class T, class A, int LOGE> struct algdiv_row_cta {
 #pragma unroll
             for (int e = 0; e < E; ++e) {
                 int f = G * E + e, lr = f / ALGDIV_ITQ_BLOCK;
-                v[e] = lr < nrows ? (A)algdiv_itq_value(smb + lr * ALGDIV_ITQ_BYTES, f % ALGDIV_ITQ_BLOCK) : (A)0;
+                v[e] = lr < nrows ? (A)algdiv_itq_value(smb + lr * ALGDIV_ITQ_STRIDE, f % ALGDIV_ITQ_BLOCK) : (A)0;
             }
         } else if (t == 0 && c == 0 && !(inverse && order != 0)) {
             algdiv_load_chunk<T, A, E>(in, base + (long long)G * E, base + (long long)nrows * n, v);
