@@ -53,9 +53,15 @@ static int resolve_workers(PyObject *w, size_t total, int *out)
         }
     }
     if (PyBool_Check(w) || Py_TYPE(w)->tp_as_number == NULL
-        || Py_TYPE(w)->tp_as_number->nb_index == NULL) {
-        PyErr_Format(PyExc_TypeError, "Argument 'workers' must be None or an integer, not %s.",
-                     Py_TYPE(w)->tp_name);
+        || Py_TYPE(w)->tp_as_number->nb_index == NULL
+        || strcmp(Py_TYPE(w)->tp_name, "numpy.bool") == 0
+        || strcmp(Py_TYPE(w)->tp_name, "numpy.bool_") == 0) {
+        /* type(w).__name__, as the Python layer writes it */
+        PyObject *name = PyObject_GetAttrString((PyObject *)Py_TYPE(w), "__name__");
+        if (name == NULL) return -1;
+        PyErr_Format(PyExc_TypeError, "Argument 'workers' must be None or an integer, not %S.",
+                     name);
+        Py_DECREF(name);
         return -1;
     }
     PyObject *iv = PyNumber_Index(w);

@@ -266,8 +266,9 @@ class SphereTransform:
                 f"Argument 'n_lon' must be at least 2L + 1 = {2 * L + 1} longitudes "
                 f"for degree L = {L}, not {n_lon}."
             )
-        # grid arrays (points, weights, angles: ~8 per point) and the Legendre tables (~6 (L+1)^2)
-        _limits.check_bytes(8.0 * (8 * n_lat * n_lon + 6 * (L + 1) ** 2),
+        # grid arrays (points, weights, angles: ~8 per point), the Legendre tables (~6 (L+1)^2)
+        # and the dense n_lat x n_lat companion matrix whose eigenvalues are the Gauss nodes
+        _limits.check_bytes(8.0 * (8 * n_lat * n_lon + 6 * (L + 1) ** 2 + 2 * n_lat ** 2),
                             f"SphereTransform(L={L}, n_lat={n_lat}, n_lon={n_lon})")
         self.L, self.n_lat, self.n_lon = L, n_lat, n_lon
         x, w = _gauss_legendre(n_lat)                       # descending x: ascending colatitude
