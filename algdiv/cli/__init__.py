@@ -71,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_names():
+    """The subcommand names of the parser (an empty set if it cannot be built)."""
+    try:
+        parser = build_parser()
+    except Exception:
+        return set()
+    return {name for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+            for name in a.choices}
+
+
 def _one_line(text: str, limit: int = 2000) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -144,6 +154,11 @@ def main(argv=None) -> int:
     except Exception as exc:  # every error: one line, no traceback
         if isinstance(exc, _ArgumentError):
             command = exc.prog
+            if command == "algdiv":       # extra arguments are reported by the top parser
+                words = [w for w in (sys.argv[1:] if argv is None else argv)
+                         if not str(w).startswith("-")]
+                if words and str(words[0]) in _command_names():
+                    command = f"algdiv {words[0]}"
         print(f"{command}: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
 
