@@ -424,10 +424,11 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
     >>> ifwht(fwht(np.arange(8.0)))
     array([0., 1., 2., 3., 4., 5., 6., 7.])
     """
-    if overwrite_x is not False and overwrite_x is not True:
-        overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
-    if overwrite_x and out is None and _in_place_ok(x):
-        out = x                   # the caller lets us destroy x: transform it in place
+    if overwrite_x is not False:             # the default costs one identity test
+        if overwrite_x is not True:
+            overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
+        if overwrite_x and out is None and _in_place_ok(x):
+            out = x               # the caller lets us destroy x: transform it in place
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, False)
@@ -466,10 +467,11 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
     >>> ifwht(np.array([10.0, -4.0, 0.0, -2.0]), order="walsh")
     array([1., 2., 3., 4.])
     """
-    if overwrite_x is not False and overwrite_x is not True:
-        overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
-    if overwrite_x and out is None and _in_place_ok(x):
-        out = x                   # the caller lets us destroy x: transform it in place
+    if overwrite_x is not False:             # the default costs one identity test
+        if overwrite_x is not True:
+            overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
+        if overwrite_x and out is None and _in_place_ok(x):
+            out = x               # the caller lets us destroy x: transform it in place
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, True)
