@@ -25,6 +25,18 @@
 
 static int ncpu_cached = 1;   /* the affinity mask at import (a syscall per call costs ~0.3 us) */
 
+static void workers_value_error(PyObject *v)
+{
+    /* the message of algdiv.transforms._validate.as_workers, word for word */
+    PyErr_Format(PyExc_ValueError,
+                 "Argument 'workers' must be None, an integer >= 1, or an integer in "
+                 "[-%d, -1] (-1: all %d CPUs), not %S.", ncpu_cached, ncpu_cached, v);
+}
+
+/* workers: None (auto), an integer >= 1 (capped at 256) or -k, 1 <= k <= the CPU
+ * count (scipy.fft's "counting back from the CPU count"); bools are refused.  The
+ * same rule as the Python layer's as_workers, so that both paths accept and refuse
+ * the same values. */
 static int resolve_workers(PyObject *w, size_t total, int *out)
 {
     const int ncpu = ncpu_cached;
@@ -32,27 +44,43 @@ static int resolve_workers(PyObject *w, size_t total, int *out)
         *out = total >= AUTO_THREADS_MIN ? ncpu : 1;
         return 0;
     }
-    long v = PyLong_AsLong(w);
-    if (v == -1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "Argument 'workers' must be an integer or None, not %s.",
-                     Py_TYPE(w)->tp_name);
-        return -1;
-    }
-    if (v == 0) {
-        PyErr_SetString(PyExc_ValueError, "Argument 'workers' must not be zero.");
-        return -1;
-    }
-    if (v < 0) {
-        v = ncpu + 1 + v;          /* scipy.fft: -1 = every CPU, -2 = all but one, ... */
-        if (v < 1) {
-            PyErr_Format(PyExc_ValueError,
-                         "Argument 'workers' is below -%d (the number of CPUs).", ncpu);
-            return -1;
+    if (PyLong_CheckExact(w)) {                  /* the usual case: no conversion */
+        int overflow = 0;
+        long v = PyLong_AsLongAndOverflow(w, &overflow);
+        if (overflow == 0 && v >= 1) {
+            *out = v > 256 ? 256 : (int)v;
+            return 0;
         }
     }
-    if (v > 256) v = 256;
-    *out = (int)v;
+    if (PyBool_Check(w) || Py_TYPE(w)->tp_as_number == NULL
+        || Py_TYPE(w)->tp_as_number->nb_index == NULL
+        || strcmp(Py_TYPE(w)->tp_name, "numpy.bool") == 0
+        || strcmp(Py_TYPE(w)->tp_name, "numpy.bool_") == 0) {
+        /* type(w).__name__, as the Python layer writes it */
+        PyObject *name = PyObject_GetAttrString((PyObject *)Py_TYPE(w), "__name__");
+        if (name == NULL) return -1;
+        PyErr_Format(PyExc_TypeError, "Argument 'workers' must be None or an integer, not %S.",
+                     name);
+        Py_DECREF(name);
+        return -1;
+    }
+    PyObject *iv = PyNumber_Index(w);
+    if (iv == NULL) return -1;
+    int overflow = 0;
+    long v = PyLong_AsLongAndOverflow(iv, &overflow);
+    if (v == -1 && PyErr_Occurred()) { Py_DECREF(iv); return -1; }
+    if (overflow > 0 || v > 256) {
+        Py_DECREF(iv);
+        *out = 256;
+        return 0;
+    }
+    if (overflow < 0 || v == 0 || v < -ncpu) {
+        workers_value_error(iv);
+        Py_DECREF(iv);
+        return -1;
+    }
+    Py_DECREF(iv);
+    *out = v > 0 ? (int)v : ncpu + 1 + (int)v;  /* -1 = every CPU, -2 = all but one, ... */
     return 0;
 }
 
@@ -79,6 +107,49 @@ static int ranges_overlap(PyArrayObject *a, PyArrayObject *b)
     char *a0 = PyArray_BYTES(a), *b0 = PyArray_BYTES(b);
     char *a1 = a0 + PyArray_NBYTES(a), *b1 = b0 + PyArray_NBYTES(b);
     return a0 < b1 && b0 < a1;
+}
+
+/* Ctrl-C: a big call from the main thread runs in chunks of whole segments (rows),
+ * about interrupt_chunk_bytes per thread each, with the GIL released during a chunk
+ * and PyErr_CheckSignals() between chunks, so that a KeyboardInterrupt (or any
+ * signal handler's exception) ends the call within one chunk's time (a few ms to
+ * tens of ms).  Other threads cannot receive signals and run the job in one go.
+ * A single row is never split. */
+static size_t interrupt_chunk_bytes = (size_t)64 << 20;
+static unsigned long main_thread_ident;
+static int have_main_thread_ident;
+
+/* 0: done; -1: out of memory; -2: a signal handler raised (the exception is set) */
+static int run_job(const wht_job *job, size_t N, size_t elsize)
+{
+    if (N < GIL_RELEASE_MIN) return wht_execute(job);
+    const size_t seg = job->m * job->K * job->c;     /* real elements per segment */
+    const size_t rows = job->outer;
+    size_t per = rows;
+    if (rows > 1 && have_main_thread_ident && PyThread_get_thread_ident() == main_thread_ident) {
+        size_t budget = interrupt_chunk_bytes * (size_t)(job->nthreads > 0 ? job->nthreads : 1);
+        per = budget / (seg * elsize);
+        if (per < 1) per = 1;
+        if (per > rows) per = rows;
+    }
+    wht_job part = *job;
+    for (size_t r0 = 0; r0 < rows; r0 += per) {
+        const size_t cnt = rows - r0 < per ? rows - r0 : per;
+        part.outer = cnt;
+        part.dst = (char *)job->dst + r0 * seg * elsize;
+        part.src = (const char *)job->src + r0 * seg * elsize;
+        if (job->signs_per_row) {     /* sign index r * m K + i: continue where the last chunk ended */
+            if (job->signs) part.signs = job->signs + r0 * job->m * job->K;
+            part.sign_offset = job->sign_offset + (uint64_t)(r0 * job->m * job->K);
+        }
+        int rc;
+        Py_BEGIN_ALLOW_THREADS
+        rc = wht_execute(&part);
+        Py_END_ALLOW_THREADS
+        if (rc != 0) return rc;
+        if (r0 + cnt < rows && PyErr_CheckSignals() != 0) return -2;
+    }
+    return 0;
 }
 
 typedef struct {
@@ -267,19 +338,12 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     job.hm = hm ? (const signed char *)PyArray_DATA(hm) : NULL;
     job.nthreads = nthreads;
 
-    int rc;
-    if (N >= GIL_RELEASE_MIN) {
-        Py_BEGIN_ALLOW_THREADS
-        rc = wht_execute(&job);
-        Py_END_ALLOW_THREADS
-    } else {
-        rc = wht_execute(&job);
-    }
+    const int rc = run_job(&job, N, dtype == WHT_F32 ? 4 : 8);
     Py_XDECREF(hm);
     Py_XDECREF(sg);
     if (rc != 0) {
         Py_DECREF(out);
-        return PyErr_NoMemory();
+        return rc == -2 ? NULL : PyErr_NoMemory();
     }
     return (PyObject *)out;
 
@@ -514,6 +578,20 @@ static PyObject *py_set_fuse_first8(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+static PyObject *py_set_interrupt_chunk(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_ssize_t v = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
+    if (v == -1 && PyErr_Occurred()) return NULL;
+    if (v < 1) {
+        PyErr_SetString(PyExc_ValueError, "Argument 'nbytes' must be >= 1.");
+        return NULL;
+    }
+    const size_t old = interrupt_chunk_bytes;
+    interrupt_chunk_bytes = (size_t)v;
+    return PyLong_FromSize_t(old);
+}
+
 static PyMethodDef methods[] = {
     {"wht", (PyCFunction)(void (*)(void))py_wht, METH_FASTCALL, wht_doc},
     {"hd", (PyCFunction)(void (*)(void))py_hd, METH_FASTCALL, hd_doc},
@@ -527,6 +605,8 @@ static PyMethodDef methods[] = {
     {"cpu_count", py_cpu_count, METH_NOARGS, "CPUs this process may run on."},
     {"_set_fuse_first8", py_set_fuse_first8, METH_O,
      "Private: 1 fuses the first radix-8 sweep into the first read (default), 0 does not."},
+    {"_set_interrupt_chunk", py_set_interrupt_chunk, METH_O,
+     "Private: bytes per thread between two signal checks of a big call; returns the old value."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -556,6 +636,19 @@ PyMODINIT_FUNC PyInit__fwht(void)
         if (e && *e) wht_set_l2_bytes((size_t)strtoull(e, NULL, 10));
     }
     ncpu_cached = wht_cpu_count();
+    {   /* the main thread (the one that receives signals): threading.main_thread().ident */
+        PyObject *thr = PyImport_ImportModule("threading");
+        PyObject *mt = thr ? PyObject_CallMethod(thr, "main_thread", NULL) : NULL;
+        PyObject *id = mt ? PyObject_GetAttrString(mt, "ident") : NULL;
+        if (id && PyLong_Check(id)) {
+            main_thread_ident = PyLong_AsUnsignedLong(id);
+            have_main_thread_ident = !PyErr_Occurred();
+        }
+        PyErr_Clear();
+        Py_XDECREF(id);
+        Py_XDECREF(mt);
+        Py_XDECREF(thr);
+    }
     PyObject *mod = PyModule_Create(&moddef);
     if (!mod) return NULL;
     PyModule_AddIntConstant(mod, "AUTO_THREADS_MIN", AUTO_THREADS_MIN);

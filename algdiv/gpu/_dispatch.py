@@ -15,7 +15,10 @@ Rules (the same as the CPU functions unless said otherwise):
   the input's dtype** (the CPU returns float32 for float16 input); complex input runs its
   real and imaginary parts; integer input runs in float64 (exact int64 for the forward
   ``norm="backward"`` transform while ``max|x| n <= 2^53``, else ``ValueError``);
-* ``plan=`` (a CPU plan) is a ``TypeError``; ``workers`` is accepted and ignored;
+* ``plan=`` (a CPU plan) is a ``TypeError``; ``workers`` is checked as on the CPU
+  (``algdiv.transforms._validate.as_workers``) and otherwise ignored; ``hd``'s explicit
+  ``signs`` must be +1/-1 reals (``as_hd_signs``, shared with the CPU); the router has
+  already run ``check_call_args`` (the data-free checks of the CPU path);
 * ``haar``/``ihaar`` have no GPU kernel yet: ``NotImplementedError``;
 * no usable device: ``RuntimeError`` with :func:`algdiv.gpu.available`'s reason.
 """
@@ -200,6 +203,7 @@ def _fwht(cp, x, axis, norm, order, overwrite_x, workers, out, plan, inverse, dt
     norm = V.as_norm(norm)
     order = V.as_order(order)
     V.as_workers(workers)
+    overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
     if x.ndim == 0:
         raise ValueError("Argument 'x' must have at least one dimension, not a 0-d array.")
     ax = V.as_axis(axis, x.ndim)
@@ -242,6 +246,8 @@ def _fwhtn(cp, x, axes, norm, order, overwrite_x, workers, out, inverse, dt=None
     axes = V.as_axes(axes, x.ndim)
     V.as_norm(norm)
     V.as_order(order)
+    V.as_workers(workers)
+    overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
     if x.dtype.kind in "iu" and norm in (None, "backward") and not inverse:
         res_dtype = np.dtype(np.int64)
     elif x.dtype.kind in "iu":
@@ -272,7 +278,11 @@ def _hd(cp, x, signs, seed, stream, per_row, offset, axis, norm, order, workers,
     norm = V.as_norm(norm)
     order = V.as_order(order)
     V.as_workers(workers)
+    per_row = V.as_flag(per_row, "per_row")
+    _u64(stream, "stream")
     V.wht_length(n, axis, order)
+    if signs is not None:                 # the CPU's checks: +-1 reals of shape (n,) or x.shape
+        signs = as_hd_signs(cp, signs, offset, n, x.shape)
     if dt is None and x.dtype.kind in "iub":
         if x.dtype.kind == "b":
             raise TypeError(f"Argument 'x' must be numeric, not dtype {x.dtype}.")
@@ -280,10 +290,6 @@ def _hd(cp, x, signs, seed, stream, per_row, offset, axis, norm, order, workers,
     if dt is None and x.dtype.kind == "c":
         out = _check_out(cp, out, x.shape, x.dtype)
         f = lambda part: _hd(cp, part, signs, seed, stream, per_row, offset, ax, norm, order, None, None)
-        if signs is not None and cp.asarray(signs).dtype.kind == "c":
-            d = cp.asarray(signs)
-            d = d.reshape((n,) + (1,) * (x.ndim - 1 - ax)) if d.shape == (n,) else d
-            return _fwht(cp, x * d, ax, norm, order, True, None, out, None, False)
         return _split_complex(cp, x, out, f)
     dtn = _storage(cp, x, dt)
     if dtn is None:
@@ -297,9 +303,7 @@ def _hd(cp, x, signs, seed, stream, per_row, offset, axis, norm, order, workers,
         key = _key(seed, stream)
         spec = ("seed", key, _u64(offset, "offset"), bool(per_row))
     else:
-        d = as_hd_signs(cp, signs, offset, n, x.shape)
-        if d.dtype.kind == "c":
-            raise TypeError("Argument 'signs' is complex; pass complex x for a complex diagonal.")
+        d = signs
         if d.shape == (n,):
             spec = ("vector",)
             diag["pre"] = cp.ascontiguousarray(d, dtype=acc)

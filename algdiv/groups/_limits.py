@@ -1,32 +1,6 @@
-"""Up-front memory limits: refuse work that would not fit, with the size it needs."""
+"""Up-front memory limits (defined in :mod:`algdiv._limits`, shared by every layer)."""
 from __future__ import annotations
 
+from .._limits import MEMORY_LIMIT, SizeLimitError, check_bytes, format_bytes
+
 __all__ = ["MEMORY_LIMIT", "SizeLimitError", "check_bytes", "format_bytes"]
-
-#: Largest working set (bytes) that group and basis routines accept before refusing.
-MEMORY_LIMIT = 4 * 2**30
-
-
-class SizeLimitError(MemoryError, ValueError):
-    """Raised before starting work whose memory or size would pass algdiv's limits.
-
-    It is both a :class:`MemoryError` and a :class:`ValueError`, so callers that
-    treat bad input as ``ValueError`` (the command line) report it in one line.
-    """
-
-
-def format_bytes(nbytes: float) -> str:
-    """Human-readable size, e.g. ``'17.2 GB'``."""
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if nbytes >= scale:
-            return f"{nbytes / scale:.1f} {unit}"
-    return f"{int(nbytes)} bytes"
-
-
-def check_bytes(nbytes: float, what: str) -> None:
-    """Raise :class:`SizeLimitError` when ``nbytes`` passes :data:`MEMORY_LIMIT`."""
-    if nbytes > MEMORY_LIMIT:
-        raise SizeLimitError(
-            f"{what} would need about {format_bytes(nbytes)}, more than the "
-            f"{format_bytes(MEMORY_LIMIT)} limit (algdiv.groups.MEMORY_LIMIT)."
-        )

@@ -18,8 +18,10 @@ naming both types.  Lists and Python scalars mix with anything.
 The public functions ``fwht``, ``ifwht``, ``fwhtn``, ``ifwhtn``, ``hd``,
 ``haar`` and ``ihaar`` test ``type(x) is np.ndarray`` first (the numpy fast
 path pays nothing more); any other ``x`` goes through :func:`route`, which
-returns :data:`NUMPY` for numpy-like input (the numpy code then runs) or the
-result of
+returns :data:`NUMPY` for numpy-like input (the numpy code then runs) or,
+after checking the arguments that do not depend on the data exactly as the
+CPU path does (``_validate.check_call_args``: ``norm``, ``order``,
+``workers``, ``overwrite_x``, ``per_row``, ``axis``/``axes``), the result of
 
 * cupy, or a CUDA torch tensor:
   ``importlib.import_module("algdiv.gpu._dispatch").call(name, x, **kwargs)``;
@@ -154,6 +156,9 @@ def route(name, func, x, kwargs):
     kind = array_backend(x, kwargs.get("out"), kwargs.get("signs"))
     if kind == "numpy":
         return NUMPY
+    from ._validate import check_call_args
+    ndim = getattr(x, "ndim", None)
+    check_call_args(kwargs, ndim if isinstance(ndim, int) else None)
     if kind == "cupy":
         return _gpu(name, x, kwargs)
     if kind == "dask":

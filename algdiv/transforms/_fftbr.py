@@ -11,6 +11,8 @@ import operator
 
 import numpy as np
 
+from .. import _limits
+
 __all__ = ["fftbr", "ifftbr", "bitrev_permutation"]
 
 _NORMS = ("backward", "ortho", "forward")
@@ -54,6 +56,7 @@ def bitrev_permutation(n: int) -> np.ndarray:
         raise TypeError(f"Argument 'n' must be an integer, not {type(n).__name__}.") from None
     if n < 1 or n & (n - 1):
         raise ValueError(f"Argument 'n' must be a power of 2, not {n!r}.")
+    _limits.check_bytes(16.0 * n, f"bitrev_permutation({n})")
     return _bitrev_cached(n.bit_length() - 1)
 
 
@@ -69,6 +72,11 @@ def _namespace(x):
     return np, scipy.fft
 
 
+def _as_workers(workers):
+    from ._validate import as_workers      # the rule of every algdiv transform
+    return as_workers(workers)
+
+
 def _prepare(x, axis, norm, name):
     if norm is None:
         norm = "backward"
@@ -77,9 +85,14 @@ def _prepare(x, axis, norm, name):
     xp, fftmod = _namespace(x)
     if xp is np:
         x = np.asarray(x)
+    if x.dtype.kind not in "iufc":
+        raise TypeError(f"Argument '{name}' must be an array of numbers (float, complex or "
+                        f"integer), not dtype {x.dtype}.")
     if x.ndim == 0:
         raise ValueError(f"Argument '{name}' must have at least one dimension, not a scalar.")
     try:
+        if isinstance(axis, (bool, np.bool_)):
+            raise TypeError
         axis = operator.index(axis)
     except TypeError:
         raise TypeError(f"Argument 'axis' must be an integer, not {type(axis).__name__}.") from None
@@ -169,6 +182,7 @@ def fftbr(x, axis=-1, norm="backward", workers=None):
     True
     """
     xp, fftmod, x, axis, norm, perm = _prepare(x, axis, norm, "x")
+    workers = _as_workers(workers)
     xr = xp.take(x, perm, axis=axis)
     if xp is np:
         return fftmod.fft(xr, axis=axis, norm=norm, workers=workers, overwrite_x=True)
@@ -226,6 +240,7 @@ def ifftbr(y, axis=-1, norm="backward", workers=None):
     True
     """
     xp, fftmod, y, axis, norm, perm = _prepare(y, axis, norm, "y")
+    workers = _as_workers(workers)
     if xp is np:
         z = fftmod.ifft(y, axis=axis, norm=norm, workers=workers)
     else:

@@ -26,6 +26,8 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import eigh_tridiagonal
 
+from .. import _limits
+
 __all__ = ["frft", "frft_matrix", "hermite_gauss", "hermite_orders", "dickinson_steiglitz"]
 
 
@@ -92,6 +94,7 @@ def dickinson_steiglitz(n):
     True
     """
     n = _as_size(n)
+    _limits.check_bytes(8.0 * n * n, f"The Dickinson-Steiglitz matrix of size n = {n}")
     j = np.arange(n)
     S = np.diag(2.0 * np.cos(2.0 * np.pi * j / n) - 4.0)
     for i in range(n):
@@ -162,8 +165,14 @@ def _eig_desc(d, e):
     return v[:, ::-1]
 
 
+def _check_basis_size(n: int) -> None:
+    """SizeLimitError before building an n x n basis (about three n x n float64 arrays at peak)."""
+    _limits.check_bytes(24.0 * n * n, f"The discrete Hermite-Gauss basis of size n = {n}")
+
+
 @functools.lru_cache(maxsize=16)
 def _hg_cached(n: int):
+    _check_basis_size(n)
     j = np.arange(n)
     S = sparse.diags(2.0 * np.cos(2.0 * np.pi * j / n) - 4.0, format="csr")
     up = sparse.csr_matrix((np.ones(n), (j, (j + 1) % n)), shape=(n, n))
@@ -370,8 +379,9 @@ def frft(x, a, axis=-1):
     """
     a = _as_order(a)
     x = np.asarray(x)
-    if x.dtype.kind not in "biufc":
-        raise TypeError(f"Argument 'x' must be a numeric array, not dtype {x.dtype}.")
+    if x.dtype.kind not in "iufc":
+        raise TypeError(f"Argument 'x' must be an array of numbers (float, complex or integer), "
+                        f"not dtype {x.dtype}.")
     if x.ndim == 0:
         raise ValueError("Argument 'x' must have at least one dimension, not a scalar.")
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
@@ -381,6 +391,8 @@ def frft(x, a, axis=-1):
     n = x.shape[axis]
     if n == 0:
         raise ValueError(f"Argument 'x' must have a non-empty axis {axis}, not length 0.")
+    _check_basis_size(n)
+    _limits.check_bytes(48.0 * x.size, f"frft of a {x.shape} array (complex128 result and temporaries)")
     V, k = _hg_cached(n)
     xm = np.moveaxis(x, axis, -1)
     # V is real: two real BLAS products beat one mixed real/complex product.

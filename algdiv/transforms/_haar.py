@@ -26,6 +26,8 @@ def _haar_call(x, axis, norm, out, plan, inverse):
     norm = V.as_norm(norm)
     n = _pow2_length(x, ax, axis, "Haar transform")
     exact = x.dtype.kind in "iu" and norm == "backward" and not inverse
+    V.check_view_result(x, 8 if x.dtype.kind in "iu" else x.dtype.itemsize,
+                        "ihaar" if inverse else "haar")
     if exact:
         V.int_fits(x, n) or _overflow(n)
     if x.dtype.kind in "iu":

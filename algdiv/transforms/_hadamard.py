@@ -86,9 +86,10 @@ def paley_hadamard(m: int) -> np.ndarray:
     >>> bool(np.array_equal(H @ H.T, 12 * np.eye(12)))
     True
     """
-    if m not in HADAMARD_ORDERS:
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, np.integer)) \
+            or m not in HADAMARD_ORDERS:
         raise ValueError(f"Argument 'm' must be one of {sorted(HADAMARD_ORDERS)}, not {m!r}.")
-    return _paley(m)
+    return _paley(int(m))
 
 
 def split_length(n: int):

@@ -434,6 +434,9 @@ class Planner:
                     f"Argument 'matrix' must have shape {(problem.n, problem.n)}, not {matrix.shape}.")
             if matrix.dtype.kind not in "iufc":
                 raise TypeError(f"Argument 'matrix' must be numeric, not {matrix.dtype}.")
+            from .. import _limits     # the plan keeps a contiguous copy; hashing makes another
+            _limits.check_bytes(2.0 * matrix.size * max(matrix.itemsize, 8),
+                                f"A dense plan of size n = {problem.n}")
             digest = hashlib.sha1(
                 repr((matrix.shape, matrix.dtype.str)).encode()
                 + np.ascontiguousarray(matrix).tobytes()).hexdigest()[:16]

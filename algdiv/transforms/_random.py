@@ -18,10 +18,12 @@ of splitmix64 seeded with ``key``.
 from __future__ import annotations
 
 import functools
+import math
 import operator
 
 import numpy as np
 
+from .. import _limits
 from . import _validate as V
 from . import _wht
 from ._dispatch import NUMPY as _NUMPY, route as _route
@@ -141,7 +143,8 @@ def rademacher(seed, shape, stream=0) -> np.ndarray:
     if any(s < 0 for s in shape):
         raise ValueError(f"Argument 'shape' must have non-negative entries, not {shape}.")
     key = _key(seed, stream)
-    size = int(np.prod(shape, dtype=np.int64))
+    size = math.prod(shape)
+    _limits.check_bytes(size, f"rademacher of shape {shape} (int8)")
     return _signs_from_counters(key, range(size)).reshape(shape)
 
 
@@ -183,7 +186,9 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
         Length n (as :func:`fwht`) along ``axis``, any batch shape.
     signs : array_like, optional
         The diagonal of D: shape ``(n,)`` (broadcast along ``axis`` to every
-        row) or ``x``'s full shape.  Exactly one of ``signs`` and ``seed``.
+        row) or ``x``'s full shape, every value +1 or -1 (integers or floats;
+        bool and complex arrays, and any other value, are refused: ``H D``
+        must stay orthogonal).  Exactly one of ``signs`` and ``seed``.
     seed : int, optional
         Generate D with the counter-based generator of :func:`rademacher`
         (inside the C kernel when it is available: no sign array is made):
@@ -242,6 +247,11 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     n = xa.shape[ax]
     check_signs_or_seed(signs, seed)
     norm = V.as_norm(norm)
+    order = V.as_order(order)
+    workers = V.as_workers(workers)
+    per_row = V.as_flag(per_row, "per_row")
+    _u64(stream, "stream")
+    V.check_view_result(xa, xa.dtype.itemsize if xa.dtype.kind in "fc" else 8, "hd")
     if signs is None:
         return _hd_seeded(xa, ax, n, seed, stream, bool(per_row), offset, norm, order, workers, out)
     d = as_hd_signs(np, signs, offset, n, xa.shape)
@@ -259,16 +269,25 @@ def check_signs_or_seed(signs, seed):
 
 def as_hd_signs(xp, signs, offset, n, shape):
     """``hd``'s explicit ``signs`` as an ``xp`` array of shape ``(n,)`` or ``shape`` (the
-    checks shared by the CPU and GPU paths: no ``offset``, numeric, one of those shapes)."""
+    checks shared by the CPU and GPU paths: no ``offset``, real integers or floats, one of
+    those shapes, every value +1 or -1: TypeError for bool or complex, ValueError otherwise)."""
     if offset != 0:
         raise ValueError(f"Argument 'offset' applies to seed= only; with signs= it must be 0, "
                          f"not {offset!r}.")
     d = xp.asarray(signs)
-    if d.dtype.kind not in "biufc":
-        raise TypeError(f"Argument 'signs' must be numeric, not dtype {d.dtype}.")
+    if d.dtype.kind not in "iuf":
+        hint = "; for a 0/1 mask m pass 2 * m - 1" if d.dtype.kind == "b" else ""
+        raise TypeError(f"Argument 'signs' must be an array of +1/-1 integers or floats, "
+                        f"not dtype {d.dtype}{hint}.")
     if d.shape != (n,) and tuple(d.shape) != tuple(shape):
         raise ValueError(f"Argument 'signs' must have shape {(n,)} or {tuple(shape)}, "
                          f"not {tuple(d.shape)}.")
+    ok = (d == 1) | (d == -1)
+    if not bool(ok.all()):
+        first = xp.argwhere(~ok)[0]
+        where = tuple(int(i) for i in first)
+        raise ValueError(f"Argument 'signs' must hold only +1 and -1 (D must be orthogonal), "
+                         f"not {float(d[where])!r} at index {where if len(where) > 1 else where[0]}.")
     return d
 
 

@@ -18,6 +18,8 @@ import scipy.fft
 
 __all__ = ["SphereTransform", "real_spherical_harmonics", "sh_index"]
 
+from .. import _limits
+
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -158,6 +160,8 @@ def real_spherical_harmonics(L, theta, phi):
     """
     L = _as_int(L, "L", 0)
     theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=float), np.asarray(phi, dtype=float))
+    _limits.check_bytes(8.0 * theta.size * ((L + 1) ** 2 + 6 * (L + 1)),
+                        f"real_spherical_harmonics of degree L = {L} at {theta.size} points")
     theta, phi = theta.ravel(), phi.ravel()
     if not (np.all(np.isfinite(theta)) and np.all(np.isfinite(phi))):
         raise ValueError("Arguments 'theta' and 'phi' must be finite.")
@@ -262,6 +266,10 @@ class SphereTransform:
                 f"Argument 'n_lon' must be at least 2L + 1 = {2 * L + 1} longitudes "
                 f"for degree L = {L}, not {n_lon}."
             )
+        # grid arrays (points, weights, angles: ~8 per point), the Legendre tables (~6 (L+1)^2)
+        # and the dense n_lat x n_lat companion matrix whose eigenvalues are the Gauss nodes
+        _limits.check_bytes(8.0 * (8 * n_lat * n_lon + 6 * (L + 1) ** 2 + 2 * n_lat ** 2),
+                            f"SphereTransform(L={L}, n_lat={n_lat}, n_lon={n_lon})")
         self.L, self.n_lat, self.n_lon = L, n_lat, n_lon
         x, w = _gauss_legendre(n_lat)                       # descending x: ascending colatitude
         self._x, self._s = x, np.sqrt((1.0 - x) * (1.0 + x))
@@ -305,8 +313,9 @@ class SphereTransform:
     # ------------------------------------------------------------------ helpers
     def _prepare(self, a, axis, length, name):
         a = np.asarray(a)
-        if a.dtype.kind not in "biufc":
-            raise TypeError(f"Argument {name!r} must be a numeric array, not dtype {a.dtype}.")
+        if a.dtype.kind not in "iufc":
+            raise TypeError(f"Argument {name!r} must be an array of numbers (float, complex or "
+                            f"integer), not dtype {a.dtype}.")
         if a.ndim == 0:
             raise ValueError(f"Argument {name!r} must have at least one dimension, not a scalar.")
         if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
@@ -406,6 +415,7 @@ class SphereTransform:
 
     def matrix(self):
         """Dense ``Y``, shape ``(n_points, (L+1)**2)`` (``O(L^4)``: for tests and small ``L``)."""
+        _limits.check_bytes(8.0 * self.n_points * self.n_coeffs, f"SphereTransform({self.L}).matrix()")
         th = np.repeat(self.theta, self.n_lon)
         ph = np.tile(self.phi, self.n_lat)
         return real_spherical_harmonics(self.L, th, ph)

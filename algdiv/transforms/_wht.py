@@ -281,7 +281,8 @@ def _fast(x, axis, norm, order, out, plan, inverse):
     if (kern is None or plan is not None or out is not None or order != "natural"
             or type(x) is not np.ndarray or x.ndim == 0):
         return None
-    if (axis != -1 and axis != x.ndim - 1) or x.dtype.char not in "fd" or not x.flags.c_contiguous:
+    if (type(axis) is not int or (axis != -1 and axis != x.ndim - 1) or x.dtype.char not in "fd"
+            or not x.dtype.isnative or not x.flags.c_contiguous):
         return None
     n = x.shape[-1]
     if n < 1 or n & (n - 1) or norm not in ("backward", "ortho", "forward"):
@@ -313,10 +314,12 @@ def _wht_call(x, axis, norm, order, overwrite_x, workers, out, plan, inverse):
     norm = V.as_norm(norm)
     order = V.as_order(order)
     workers = V.as_workers(workers)
+    overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
     n = x.shape[ax]
     V.wht_length(n, axis, order)
     exact = x.dtype.kind in "iu" and norm == "backward" and not inverse
     dtype = _work_dtype(x, exact)
+    V.check_view_result(x, dtype.itemsize, "ifwht" if inverse else "fwht")
     if exact:
         _check_int_range(x, n)
     if plan is None:
@@ -421,8 +424,11 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
     >>> ifwht(fwht(np.arange(8.0)))
     array([0., 1., 2., 3., 4., 5., 6., 7.])
     """
-    if overwrite_x and out is None and _in_place_ok(x):
-        out = x                   # the caller lets us destroy x: transform it in place
+    if overwrite_x is not False:             # the default costs one identity test
+        if overwrite_x is not True:
+            overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
+        if overwrite_x and out is None and _in_place_ok(x):
+            out = x               # the caller lets us destroy x: transform it in place
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, False)
@@ -461,8 +467,11 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
     >>> ifwht(np.array([10.0, -4.0, 0.0, -2.0]), order="walsh")
     array([1., 2., 3., 4.])
     """
-    if overwrite_x and out is None and _in_place_ok(x):
-        out = x                   # the caller lets us destroy x: transform it in place
+    if overwrite_x is not False:             # the default costs one identity test
+        if overwrite_x is not True:
+            overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
+        if overwrite_x and out is None and _in_place_ok(x):
+            out = x               # the caller lets us destroy x: transform it in place
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, True)
@@ -488,14 +497,16 @@ def _whtn(x, axes, norm, order, overwrite_x, workers, out, inverse):
     norm = V.as_norm(norm)
     order = V.as_order(order)
     workers = V.as_workers(workers)
+    overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
     total = 1
     for a in axes:
         V.wht_length(x.shape[a], a, order)
         total *= x.shape[a]
     exact = x.dtype.kind in "iu" and norm == "backward" and not inverse
+    res_dtype = _work_dtype(x, exact)
+    V.check_view_result(x, res_dtype.itemsize, "ifwhtn" if inverse else "fwhtn")
     if exact:
         _check_int_range(x, total)
-    res_dtype = _work_dtype(x, exact)
     out = V.as_out(out, x.shape, res_dtype)
     y = x
     call = ifwht if inverse else fwht

@@ -147,10 +147,16 @@ def test_hd_given_signs(emulated):
     d = np.random.default_rng(11).choice([-1, 1], 8).astype(np.int8)
     assert_close_in_norm(gpu("hd", x, signs=d, axis=1, norm="backward"), hd(x, signs=d, axis=1, norm="backward"),
                          _tol(np.float64, 8))
-    full = _x(x.shape, 12)
+    full = np.where(_x(x.shape, 12) < 0, -1.0, 1.0)
     assert_close_in_norm(gpu("hd", x, signs=full, axis=1), hd(x, signs=full, axis=1), _tol(np.float64, 32))
     with pytest.raises(ValueError, match="Argument 'signs'"):
         gpu("hd", x, signs=np.ones(5))
+    for bad, err in ((np.full(8, 0.5), ValueError), (np.zeros(8), ValueError),
+                     (np.ones(8, bool), TypeError), (np.ones(8, complex), TypeError)):
+        with pytest.raises(err, match="Argument 'signs'"):        # the CPU's checks, the same errors
+            gpu("hd", x, signs=bad, axis=1)
+        with pytest.raises(err, match="Argument 'signs'"):
+            hd(x, signs=bad, axis=1)
     with pytest.raises(ValueError, match="exactly one"):
         gpu("hd", x)
 

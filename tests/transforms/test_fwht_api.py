@@ -250,7 +250,7 @@ def test_bad_arguments():
         fwht(x, norm="unitary")
     with pytest.raises(ValueError, match="Argument 'order'"):
         ifwht(x, order="gray")
-    with pytest.raises(ValueError, match="Argument 'workers' must (be nonzero|not be zero)"):
+    with pytest.raises(ValueError, match="Argument 'workers' must be None, an integer >= 1, or an integer in"):
         fwht(x, workers=0)
     with pytest.raises(TypeError, match="Argument 'workers'"):
         fwht(x, workers="all")
