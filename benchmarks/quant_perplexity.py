@@ -235,12 +235,6 @@ def run(keys, n_tokens, n_ctx, out, n_cal):
           f"{ids.size} tokens, using {n_tokens}", flush=True)
     ids = ids[:n_tokens]
     calib = None
-    need_cal = any(specs[k][1] == "adapters" or k.startswith("kvreorder") or k.startswith("kvfull")
-                   for k in keys)
-    if need_cal:
-        calib = Calibration(base, n_cal, min(n_ctx, 512))
-        print(f"calibration: {calib.n_tokens} tokens of {calib.source}, {calib.seconds:.0f} s",
-              flush=True)
     done = []
     if out and os.path.exists(out):
         with open(out) as f:
@@ -251,6 +245,10 @@ def run(keys, n_tokens, n_ctx, out, n_cal):
         if (key, n_ctx, n_win) in have:
             continue
         label, group, build = specs[key]
+        if calib is None and (group == "adapters" or key.startswith(("kvreorder", "kvfull"))):
+            calib = Calibration(base, n_cal, min(n_ctx, 512))
+            print(f"calibration: {calib.n_tokens} tokens of {calib.source}, {calib.seconds:.0f} s",
+                  flush=True)
         t1 = time.perf_counter()
         model, kvq = build(base, calib)
         t_build = time.perf_counter() - t1
@@ -278,7 +276,7 @@ def main(argv=None):
     ap.add_argument("--rows", help="comma-separated row keys (default: all, in priority order)")
     ap.add_argument("--tokens", type=int, help="evaluation tokens (default 8192; quick 1024)")
     ap.add_argument("--n-ctx", type=int, help="window (default 1024; quick 256)")
-    ap.add_argument("--calib-tokens", type=int, default=4096)
+    ap.add_argument("--calib-tokens", type=int, default=2048)
     ap.add_argument("--out", help="append finished rows to this JSON-lines file (resumable)")
     ap.add_argument("--table", help="print the table of a saved JSON-lines file and exit")
     args = ap.parse_args(argv)
