@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from algdiv.quant import (  # noqa: E402
-    BLOCK_LINEARS, KVQuantizer, block_linear_names, calibrate_reorder, calibration_text,
+    KVQuantizer, block_linear_names, calibrate_reorder, calibration_text,
     cloq_adapter, evaluation_text, gemma_available, gemma_forward_cached, gemma_tokenize,
     itq3s_weights, load_gemma, loftq, perplexity, qwha_init, quantize_gemma, rtn, rtn_weights,
     svd_adapter,

@@ -372,7 +372,7 @@ class _DenseEmbeddingModel(GemmaModel):
 
 
 def _rtn_codes(w, bits, group_size):
-    """Asymmetric min-max RTN of (rows, d) as (codes uint8, scale, offset) with w_hat = codes*scale + offset."""
+    """Asymmetric min-max RTN of (rows, d): (codes uint8, scale, offset), w_hat = codes*scale + offset."""
     g = w.reshape(w.shape[0], -1, group_size).astype(np.float64)
     levels = 2 ** bits - 1
     hi, lo = g.max(-1), g.min(-1)
