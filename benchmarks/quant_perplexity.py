@@ -149,7 +149,7 @@ def row_specs():
         ("kvrot", "RotateKV: rotation only", dict(rotate=True, clip=False)),
         ("kvclip", "+ clip (0.8 at 2 bits)", dict(rotate=True, clip=True)),
         ("kvreorder", "+ reorder (calibrated)", dict(rotate=True, clip=True, reorder="calib")),
-        ("kvfull", "+ sinks (top-20 |h|) = full RotateKV",
+        ("kvfull", "+ sinks (top-20 abs(h)) = full RotateKV",
          dict(rotate=True, clip=True, reorder="calib", sinks="hidden")),
         ("kvbest", "K per-channel pre-RoPE + FWHT V + BOS sink",
          dict(rotate="values", clip=True, key_axis="channel", sinks="bos")),
@@ -198,7 +198,11 @@ def paired(ref_w, row_w, n_boot=2000, seed=0):
     return float(np.exp(b.mean()) - np.exp(a.mean())), float(d.std(ddof=1))
 
 
-def print_table(rows):
+def print_table(rows, missing=True):
+    """Markdown table of saved rows (row order of ALL_ORDER, then llama.cpp rows); rows of
+    ``row_specs`` without a result are listed as not run."""
+    order = {k: i for i, k in enumerate(ALL_ORDER)}
+    rows = sorted(rows, key=lambda r: (order.get(r["key"], len(order)), r["key"]))
     ref = next((r for r in rows if r["key"] == "ref"), None)
     head = ["row", "PPL +- SE", "vs reference (paired)", "rel.", "bpw (blocks)", "weights MiB",
             "KV MiB/window", "KV bits/elt", "s"]
@@ -207,14 +211,23 @@ def print_table(rows):
           f"tokens, {r0['n_scored']} scored per window ({r0['n_windows'] * r0['n_scored']} in all)\n")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
+    def num(x, signed=False):
+        f = "+" if signed else ""
+        return f"{x:{f}.4g}" if abs(x) >= 1000 else f"{x:{f}.4f}"
     for r in rows:
         if ref is not None and r["key"] != "ref":
             d, se = paired(ref["window_nll"], r["window_nll"])
-            vs, rel = f"{d:+.4f} +- {se:.4f}", f"{100 * d / ref['ppl']:+.2f} %"
+            vs, rel = f"{num(d, True)} +- {num(se)}", f"{num(100 * d / ref['ppl'], True)} %"
         else:
             vs, rel = "-", "-"
-        print(f"| {r['label']} | {r['ppl']:.4f} +- {r['se']:.4f} | {vs} | {rel} | {r['bpw']:.3f} | "
+        label = r["label"].replace("|h|", "abs(h)")
+        print(f"| {label} | {num(r['ppl'])} +- {num(r['se'])} | {vs} | {rel} | {r['bpw']:.3f} | "
               f"{r['weight_mib']:.1f} | {r['kv_mib']:.2f} | {r['kv_bits']:.2f} | {r['seconds']:.0f} |")
+    if missing:
+        have = {r["key"] for r in rows}
+        for key in ALL_ORDER:
+            if key not in have:
+                print(f"| {row_specs()[key][0]} | not run |" + " |" * (len(head) - 2))
 
 
 # -------------------------------------------------------------------------------------------- run
