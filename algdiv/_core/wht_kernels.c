@@ -139,10 +139,12 @@ const wht_run_fn wht_run_avx2[WHT_NTYPES] = {run_f32_avx2, run_f64_avx2, run_i64
 /* ---- AVX-512 path ------------------------------------------------------------
  * The same 256-bit vectors, compiled for AVX-512F/VL/BW/DQ: EVEX encodings
  * reach 32 vector registers, which the WIDE schedule spends on radix-16
- * sweeps (16 vectors live) and on 8 KiB level-1 blocks that take two sweeps
- * instead of three.  The butterflies are the same additions in the same
- * order as on the AVX2 path, so the results are bit-identical. */
-#define ATTR __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+ * sweeps inside L1 blocks and on a fused first read of 16 vectors (16
+ * vectors live).  Vectors stay 256 bits wide (prefer-vector-width=256, also
+ * for the compiler's own loops): no 512-bit frequency licence.  The
+ * butterflies are the same additions in the same order as on the AVX2 path,
+ * so the results are bit-identical. */
+#define ATTR __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,prefer-vector-width=256")))
 #define WIDE 1
 #define T float
 #define VT wht_vf32

@@ -38,16 +38,11 @@
 #define ST(p, v) (*(VT *)(void *)(p) = (v))
 
 /* WIDE (the AVX-512 path: 32 vector registers) adds radix-16 sweeps and a
- * fused first read of 16 vectors; with 8 KiB level-1 blocks every block then
- * takes two sweeps (the first read and one radix-16) instead of three. */
+ * fused first read of 16 vectors (docs/engine.md has the measurements). */
 #ifndef WIDE
 #define WIDE 0
 #endif
-#if WIDE
-#define L1E (8192 / sizeof(T))      /* level-1 block: 8 KiB */
-#else
 #define L1E (16384 / sizeof(T))     /* level-1 block: 16 KiB */
-#endif
 #define L2E (wht_l2_bytes / sizeof(T))  /* level-2 block: wht_l2_bytes (256 KiB to 1 MiB) */
 
 /* ---- in-register stages: butterflies between lanes i and i + h ---------- */
@@ -295,7 +290,10 @@ static ATTR void FN(colwht_range)(T *x, size_t ld, size_t R, size_t w, size_t h,
     while (h < hend) {
         const size_t s = h * ld;
 #if WIDE
-        if (16 * h <= hend) {
+        /* 16 rows less than 4 KiB apart: further apart they fall in one L1 set
+         * (12 ways here, 8 on Zen 4) and evict each other; measured 1.5x slower
+         * than radix-8 sweeps at 8 KiB strides */
+        if (16 * h <= hend && s * sizeof(T) < 4096) {
             for (size_t g = 0; g < R; g += 16 * h)
                 for (size_t i = g; i < g + h; i++) {
                     T *p = x + i * ld;
@@ -399,8 +397,8 @@ static inline ATTR void FN(colwht)(T *x, size_t ld, size_t R, size_t w)
 }
 
 /* Pass 2, first read: buf rows (ld w) = the first k row stages (h = 1 .. 2^(k-1))
- * of the R x w strip of x (ld hs).  w is a multiple of VL.  k <= 3 (k == 4:
- * gather16_k, the WIDE path). */
+ * of the R x w strip of x (ld hs).  w is a multiple of VL.  k <= 3: the R rows
+ * are hs apart (a multiple of 4 KiB), so more than 8 of them share L1 sets. */
 static inline __attribute__((always_inline)) ATTR void
 FN(gather_k)(T *buf, const T *x, size_t hs, size_t R, size_t w, const int k, const int pf)
 {
@@ -469,72 +467,6 @@ FN(scatter_k)(T *x, const T *buf, size_t hs, size_t R, size_t w, const int k, co
     }
 }
 
-#if WIDE
-/* Four row stages fused into pass 2's first read / last write (16 vectors live). */
-static inline __attribute__((always_inline)) ATTR void
-FN(gather16_body)(T *buf, const T *x, size_t hs, size_t R, size_t w, const int pf)
-{
-    for (size_t g = 0; g < R; g += 16) {
-        const T *p = x + g * hs;
-        T *o = buf + g * w;
-        for (size_t j = 0; j < w; j += VL) {
-            if (pf && (j * sizeof(T)) % 64 == 0)   /* the next strip of these rows */
-                for (size_t t = 0; t < 16; t++) __builtin_prefetch(p + t * hs + j + w, 0, 0);
-            VT a0 = LD(p + j), a1 = LD(p + hs + j), a2 = LD(p + 2 * hs + j), a3 = LD(p + 3 * hs + j);
-            VT a4 = LD(p + 4 * hs + j), a5 = LD(p + 5 * hs + j), a6 = LD(p + 6 * hs + j);
-            VT a7 = LD(p + 7 * hs + j), a8 = LD(p + 8 * hs + j), a9 = LD(p + 9 * hs + j);
-            VT a10 = LD(p + 10 * hs + j), a11 = LD(p + 11 * hs + j), a12 = LD(p + 12 * hs + j);
-            VT a13 = LD(p + 13 * hs + j), a14 = LD(p + 14 * hs + j), a15 = LD(p + 15 * hs + j);
-            ROWBF16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
-            ST(o + j, a0); ST(o + w + j, a1); ST(o + 2 * w + j, a2); ST(o + 3 * w + j, a3);
-            ST(o + 4 * w + j, a4); ST(o + 5 * w + j, a5); ST(o + 6 * w + j, a6);
-            ST(o + 7 * w + j, a7); ST(o + 8 * w + j, a8); ST(o + 9 * w + j, a9);
-            ST(o + 10 * w + j, a10); ST(o + 11 * w + j, a11); ST(o + 12 * w + j, a12);
-            ST(o + 13 * w + j, a13); ST(o + 14 * w + j, a14); ST(o + 15 * w + j, a15);
-        }
-    }
-}
-
-static ATTR void FN(gather16)(T *buf, const T *x, size_t hs, size_t R, size_t w, int pf)
-{
-    if (pf) FN(gather16_body)(buf, x, hs, R, w, 1);
-    else FN(gather16_body)(buf, x, hs, R, w, 0);
-}
-
-static inline __attribute__((always_inline)) ATTR void
-FN(scatter16_body)(T *x, const T *buf, size_t hs, size_t R, size_t w, const int nt)
-{
-    const size_t q = R >> 4, bq = q * w, xq = q * hs;
-    for (size_t i = 0; i < q; i++) {
-        const T *p = buf + i * w;
-        T *o = x + i * hs;
-        for (size_t j = 0; j < w; j += VL) {
-            VT a0 = LD(p + j), a1 = LD(p + bq + j), a2 = LD(p + 2 * bq + j), a3 = LD(p + 3 * bq + j);
-            VT a4 = LD(p + 4 * bq + j), a5 = LD(p + 5 * bq + j), a6 = LD(p + 6 * bq + j);
-            VT a7 = LD(p + 7 * bq + j), a8 = LD(p + 8 * bq + j), a9 = LD(p + 9 * bq + j);
-            VT a10 = LD(p + 10 * bq + j), a11 = LD(p + 11 * bq + j), a12 = LD(p + 12 * bq + j);
-            VT a13 = LD(p + 13 * bq + j), a14 = LD(p + 14 * bq + j), a15 = LD(p + 15 * bq + j);
-            ROWBF16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
-#define SC16(STF)                                                                      \
-            STF(o + j, a0); STF(o + xq + j, a1); STF(o + 2 * xq + j, a2);              \
-            STF(o + 3 * xq + j, a3); STF(o + 4 * xq + j, a4); STF(o + 5 * xq + j, a5); \
-            STF(o + 6 * xq + j, a6); STF(o + 7 * xq + j, a7); STF(o + 8 * xq + j, a8); \
-            STF(o + 9 * xq + j, a9); STF(o + 10 * xq + j, a10);                        \
-            STF(o + 11 * xq + j, a11); STF(o + 12 * xq + j, a12);                      \
-            STF(o + 13 * xq + j, a13); STF(o + 14 * xq + j, a14);                      \
-            STF(o + 15 * xq + j, a15);
-            if (nt) { SC16(STNT) } else { SC16(ST) }
-#undef SC16
-        }
-    }
-}
-
-static ATTR void FN(scatter16)(T *x, const T *buf, size_t hs, size_t R, size_t w, int nt)
-{
-    if (nt) FN(scatter16_body)(x, buf, hs, R, w, 1);
-    else FN(scatter16_body)(x, buf, hs, R, w, 0);
-}
-#endif
 
 static ATTR void FN(gather_fused)(T *buf, const T *x, size_t hs, size_t R, size_t w, int pf)
 {
@@ -788,20 +720,6 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j0)
     while (((size_t)1 << r) < R) r++;
     /* the next strip is prefetched unless it starts a new segment */
     const int pf = j0 + 2 * w <= hs;
-#if WIDE
-    if (r >= 5) {
-        /* 32 rows and more: 4 row stages in the gather, up to 4 in the scatter */
-        const int k2 = r - 4 < 4 ? r - 4 : 4;
-        FN(gather16)(buf, x, hs, R, w, pf);
-        FN(colwht_range)(buf, w, R, w, 16, R >> k2);
-        if (k2 == 4) FN(scatter16)(x, buf, hs, R, w, C->nt);
-        else FN(scatter_fused)(x, buf, hs, R, w, k2, C->nt);
-#ifndef WHT_NO_STNT
-        if (C->nt) _mm_sfence();
-#endif
-        return;
-    }
-#endif
     const int k2 = r - 3 < 3 ? r - 3 : 3;
     FN(gather_fused)(buf, x, hs, R, w, pf);
     FN(colwht_range)(buf, w, R, w, 8, R >> k2);
