@@ -67,6 +67,7 @@ def config_dict(gpu: bool = True) -> dict:
         "path": _core.path(),
         "extension": "loaded" if ext is not None else f"not in use ({_core.reason})",
         "cpu_has_avx2": _core.has_avx2(),
+        "cpu_has_avx512": _core.has_avx512(),
         "compiler": getattr(ext, "compiler", None) if ext is not None else None,
         "sanitized": bool(getattr(ext, "sanitized", 0)) if ext is not None else False,
         "l2_block_bytes": getattr(ext, "L2_BLOCK_BYTES", None) if ext is not None else None,
@@ -123,7 +124,8 @@ def show_config(file=None, gpu: bool = True) -> None:
     lines = [
         f"algdiv {v['algdiv']}",
         f"  kernel path : {k['path']}  (C core {k['extension']}; CPU AVX2+FMA: "
-        f"{'yes' if k['cpu_has_avx2'] else 'no'})",
+        f"{'yes' if k['cpu_has_avx2'] else 'no'}, AVX-512: "
+        f"{'yes' if k['cpu_has_avx512'] else 'no'})",
     ]
     if k["compiler"]:
         lines.append(f"  compiler    : {k['compiler']}"

@@ -1,16 +1,20 @@
 """algdiv's C core: the compiled fast Walsh-Hadamard kernels.
 
-The extension ``algdiv._core._fwht`` (C99, built by ``pip install .``) holds two
-kernel paths side by side, an AVX2 + FMA one and a portable one, and picks one
-at import with ``__builtin_cpu_supports("avx2")``.  Where the extension is not
+The extension ``algdiv._core._fwht`` (C99, built by ``pip install .``) holds three
+kernel paths side by side: AVX-512 (F/VL/BW/DQ: 32 vector registers, radix-16
+sweeps), AVX2 + FMA, and portable.  At import it picks AVX2 where the CPU has it
+(``__builtin_cpu_supports``), else the portable one; AVX-512 is used when asked
+for (it measures level with AVX2, docs/engine.md) and only where CPUID reports
+it and the OS saves its register state (XCR0).  All three give bit-identical
+floating-point results: the same additions in the same order.  Where the extension is not
 built, algdiv runs its numpy kernels instead and warns once at import.
 
 Environment variables
 ---------------------
 ``ALGDIV_DISABLE_CORE=1``
     Do not load the extension (as if it were not built): the numpy kernels run.
-``ALGDIV_CORE_PATH=portable`` (or ``avx2``)
-    Force a kernel path (``avx2`` only where the CPU has it).
+``ALGDIV_CORE_PATH=portable`` (or ``avx2``, ``avx512``)
+    Force a kernel path (``avx2`` / ``avx512`` only where the CPU and OS have it).
 
 Attributes
 ----------
@@ -22,7 +26,7 @@ reason : str
 Examples
 --------
 >>> from algdiv import _core
->>> _core.path() in ("avx2", "portable", "numpy")
+>>> _core.path() in ("avx512", "avx2", "portable", "numpy")
 True
 """
 from __future__ import annotations
@@ -30,7 +34,8 @@ from __future__ import annotations
 import os
 import warnings
 
-__all__ = ["ext", "reason", "available", "path", "set_path", "has_avx2", "cpu_count"]
+__all__ = ["ext", "reason", "available", "path", "set_path", "has_avx2", "has_avx512",
+           "cpu_count"]
 
 ext = None
 reason = ""
@@ -68,12 +73,12 @@ def available() -> bool:
 
 
 def path() -> str:
-    """The active kernel path: ``"avx2"``, ``"portable"`` or ``"numpy"``."""
+    """The active kernel path: ``"avx512"``, ``"avx2"``, ``"portable"`` or ``"numpy"``."""
     return "numpy" if ext is None else ext.path()
 
 
 def set_path(name: str) -> None:
-    """Select the kernel path (``"avx2"`` or ``"portable"``); for tests and benchmarks.
+    """Select the kernel path (``"avx512"``, ``"avx2"`` or ``"portable"``); for tests and benchmarks.
 
     Raises
     ------
@@ -90,6 +95,11 @@ def set_path(name: str) -> None:
 def has_avx2() -> bool:
     """Whether this CPU runs the AVX2 + FMA path (False without the extension)."""
     return bool(ext is not None and ext.has_avx2())
+
+
+def has_avx512() -> bool:
+    """Whether this CPU and OS run the AVX-512 path (F/VL/BW/DQ, XCR0 opmask/ZMM state on)."""
+    return bool(ext is not None and ext.has_avx512())
 
 
 def cpu_count() -> int:

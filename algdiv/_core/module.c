@@ -540,7 +540,8 @@ static PyObject *py_rademacher(PyObject *self, PyObject *args)
 static PyObject *py_path(PyObject *self, PyObject *noargs)
 {
     (void)self; (void)noargs;
-    return PyUnicode_FromString(wht_get_path() == WHT_PATH_AVX2 ? "avx2" : "portable");
+    const int p = wht_get_path();
+    return PyUnicode_FromString(p == WHT_PATH_AVX512 ? "avx512" : p == WHT_PATH_AVX2 ? "avx2" : "portable");
 }
 
 static PyObject *py_set_path(PyObject *self, PyObject *arg)
@@ -548,7 +549,8 @@ static PyObject *py_set_path(PyObject *self, PyObject *arg)
     (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     if (!s) return NULL;
-    int p = strcmp(s, "avx2") == 0 ? WHT_PATH_AVX2 : strcmp(s, "portable") == 0 ? WHT_PATH_PORTABLE : -1;
+    int p = strcmp(s, "avx512") == 0 ? WHT_PATH_AVX512 : strcmp(s, "avx2") == 0 ? WHT_PATH_AVX2
+            : strcmp(s, "portable") == 0 ? WHT_PATH_PORTABLE : -1;
     if (p < 0 || wht_set_path(p) != 0) {
         PyErr_Format(PyExc_ValueError, "Kernel path %R is not available here.", arg);
         return NULL;
@@ -560,6 +562,12 @@ static PyObject *py_has_avx2(PyObject *self, PyObject *noargs)
 {
     (void)self; (void)noargs;
     return PyBool_FromLong(wht_cpu_has_avx2());
+}
+
+static PyObject *py_has_avx512(PyObject *self, PyObject *noargs)
+{
+    (void)self; (void)noargs;
+    return PyBool_FromLong(wht_cpu_has_avx512());
 }
 
 static PyObject *py_cpu_count(PyObject *self, PyObject *noargs)
@@ -599,9 +607,11 @@ static PyMethodDef methods[] = {
     {"execute", (PyCFunction)(void (*)(void))py_execute, METH_VARARGS | METH_KEYWORDS, execute_doc},
     {"rademacher", py_rademacher, METH_VARARGS,
      "rademacher(seed, stream, i0, count) -> int8 signs of indices i0 .. i0+count-1."},
-    {"path", py_path, METH_NOARGS, "The active kernel path: 'avx2' or 'portable'."},
-    {"set_path", py_set_path, METH_O, "Select the kernel path ('avx2' or 'portable')."},
+    {"path", py_path, METH_NOARGS, "The active kernel path: 'avx512', 'avx2' or 'portable'."},
+    {"set_path", py_set_path, METH_O, "Select the kernel path ('avx512', 'avx2' or 'portable')."},
     {"has_avx2", py_has_avx2, METH_NOARGS, "Whether this CPU runs the AVX2 + FMA path."},
+    {"has_avx512", py_has_avx512, METH_NOARGS,
+     "Whether this CPU and OS run the AVX-512 (F/VL/BW/DQ) path."},
     {"cpu_count", py_cpu_count, METH_NOARGS, "CPUs this process may run on."},
     {"_set_fuse_first8", py_set_fuse_first8, METH_O,
      "Private: 1 fuses the first radix-8 sweep into the first read (default), 0 does not."},
@@ -612,7 +622,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef moddef = {
     PyModuleDef_HEAD_INIT, "_fwht",
-    "algdiv's C core: fast Walsh-Hadamard kernels (AVX2 and portable paths).", -1, methods,
+    "algdiv's C core: fast Walsh-Hadamard kernels (AVX-512, AVX2 and portable paths).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 
@@ -624,6 +634,7 @@ PyMODINIT_FUNC PyInit__fwht(void)
     s_ortho = PyUnicode_InternFromString("ortho");
     s_forward = PyUnicode_InternFromString("forward");
     if (!s_natural || !s_backward || !s_ortho || !s_forward) return NULL;
+    /* AVX2 by default; AVX-512 on request (ALGDIV_CORE_PATH): level with AVX2 here */
     if (wht_cpu_has_avx2()) wht_set_path(WHT_PATH_AVX2);
 #ifdef _SC_LEVEL2_CACHE_SIZE
     {

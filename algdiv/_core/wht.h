@@ -18,7 +18,7 @@
 
 enum { WHT_F32 = 0, WHT_F64 = 1, WHT_I64 = 2, WHT_NTYPES = 3 };
 enum { WHT_NATURAL = 0, WHT_SEQUENCY = 1, WHT_DYADIC = 2 };
-enum { WHT_PATH_PORTABLE = 0, WHT_PATH_AVX2 = 1 };
+enum { WHT_PATH_PORTABLE = 0, WHT_PATH_AVX2 = 1, WHT_PATH_AVX512 = 2 };
 
 typedef struct {
     int dtype;               /* WHT_F32 / WHT_F64 / WHT_I64 */
@@ -42,6 +42,7 @@ int wht_execute(const wht_job *job);
 
 /* Path selection (chosen once at import; tests may switch it). */
 int wht_cpu_has_avx2(void);
+int wht_cpu_has_avx512(void);   /* AVX-512F/VL/BW/DQ with the OS's ZMM/opmask state on */
 int wht_get_path(void);
 int wht_set_path(int path);   /* returns 0, or -1 when the path is unavailable */
 
@@ -51,6 +52,7 @@ extern const wht_run_fn wht_run_portable[WHT_NTYPES];
 #if defined(__x86_64__) || defined(__i386__)
 #define WHT_HAVE_AVX2_PATH 1
 extern const wht_run_fn wht_run_avx2[WHT_NTYPES];
+extern const wht_run_fn wht_run_avx512[WHT_NTYPES];
 #endif
 
 /* Thread pool (pool.c): run fn(ctx, task, tid) for task in [0, ntasks) on up

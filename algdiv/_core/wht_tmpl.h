@@ -37,6 +37,11 @@
 #define LD(p) (*(const VT *)(const void *)(p))
 #define ST(p, v) (*(VT *)(void *)(p) = (v))
 
+/* WIDE (the AVX-512 path: 32 vector registers) adds radix-16 sweeps and a
+ * fused first read of 16 vectors (docs/engine.md has the measurements). */
+#ifndef WIDE
+#define WIDE 0
+#endif
 #define L1E (16384 / sizeof(T))     /* level-1 block: 16 KiB */
 #define L2E (wht_l2_bytes / sizeof(T))  /* level-2 block: wht_l2_bytes (256 KiB to 1 MiB) */
 
@@ -149,6 +154,15 @@ static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *m
         if (k >= 3) { BF2(a4, a5); BF2(a6, a7); BF2(a4, a6); BF2(a5, a7);           \
                       BF2(a0, a4); BF2(a1, a5); BF2(a2, a6); BF2(a3, a7); }          \
     } while (0)
+/* 16 vectors: the radix-8 on each half, then the fourth stage across the halves
+ * (the same additions in the same order as a radix-8 sweep followed by a radix-2) */
+#define ROWBF16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15)  \
+    do {                                                                            \
+        ROWBF(3, a0, a1, a2, a3, a4, a5, a6, a7);                                   \
+        ROWBF(3, a8, a9, a10, a11, a12, a13, a14, a15);                             \
+        BF2(a0, a8); BF2(a1, a9); BF2(a2, a10); BF2(a3, a11);                       \
+        BF2(a4, a12); BF2(a5, a13); BF2(a6, a14); BF2(a7, a15);                     \
+    } while (0)
 
 /* First read of a block with every in-register stage and the three vector stages
  * h = VL, 2 VL, 4 VL fused: eight consecutive vectors are loaded (and scaled),
@@ -203,6 +217,70 @@ static ATTR void FN(first8)(T *dst, const T *src, size_t len, T scale, const T *
     }
 }
 
+#if WIDE
+/* As first8 with sixteen vectors (four vector stages h = VL .. 8 VL): needs 16
+ * live vectors plus temporaries, i.e. the 32 registers of AVX-512.  len a
+ * multiple of 16 VL. */
+static inline __attribute__((always_inline)) ATTR void
+FN(first16_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
+                 const int mode, const int pf)
+{
+    const int all = VL == 8 ? 7 : 3;
+    VT s = (VT){0} + scale;
+    for (size_t i = 0; i < len; i += 16 * VL) {
+        if (pf)
+            for (size_t b = 0; b < 16 * VL * sizeof(T); b += 64)
+                __builtin_prefetch((const void *)((uintptr_t)(src + i) + len * sizeof(T) + b),
+                                   0, 2);
+        const T *p = src + i;
+        VT a0 = LD(p), a1 = LD(p + VL), a2 = LD(p + 2 * VL), a3 = LD(p + 3 * VL);
+        VT a4 = LD(p + 4 * VL), a5 = LD(p + 5 * VL), a6 = LD(p + 6 * VL), a7 = LD(p + 7 * VL);
+        VT a8 = LD(p + 8 * VL), a9 = LD(p + 9 * VL), a10 = LD(p + 10 * VL), a11 = LD(p + 11 * VL);
+        VT a12 = LD(p + 12 * VL), a13 = LD(p + 13 * VL), a14 = LD(p + 14 * VL), a15 = LD(p + 15 * VL);
+        if (mode == 1) {
+            a0 = a0 * s; a1 = a1 * s; a2 = a2 * s; a3 = a3 * s;
+            a4 = a4 * s; a5 = a5 * s; a6 = a6 * s; a7 = a7 * s;
+            a8 = a8 * s; a9 = a9 * s; a10 = a10 * s; a11 = a11 * s;
+            a12 = a12 * s; a13 = a13 * s; a14 = a14 * s; a15 = a15 * s;
+        } else if (mode == 2) {
+            const T *m = mult + i;
+            a0 = a0 * LD(m); a1 = a1 * LD(m + VL); a2 = a2 * LD(m + 2 * VL);
+            a3 = a3 * LD(m + 3 * VL); a4 = a4 * LD(m + 4 * VL); a5 = a5 * LD(m + 5 * VL);
+            a6 = a6 * LD(m + 6 * VL); a7 = a7 * LD(m + 7 * VL);
+            a8 = a8 * LD(m + 8 * VL); a9 = a9 * LD(m + 9 * VL); a10 = a10 * LD(m + 10 * VL);
+            a11 = a11 * LD(m + 11 * VL); a12 = a12 * LD(m + 12 * VL); a13 = a13 * LD(m + 13 * VL);
+            a14 = a14 * LD(m + 14 * VL); a15 = a15 * LD(m + 15 * VL);
+        }
+        a0 = FN(reg)(a0, all); a1 = FN(reg)(a1, all); a2 = FN(reg)(a2, all);
+        a3 = FN(reg)(a3, all); a4 = FN(reg)(a4, all); a5 = FN(reg)(a5, all);
+        a6 = FN(reg)(a6, all); a7 = FN(reg)(a7, all); a8 = FN(reg)(a8, all);
+        a9 = FN(reg)(a9, all); a10 = FN(reg)(a10, all); a11 = FN(reg)(a11, all);
+        a12 = FN(reg)(a12, all); a13 = FN(reg)(a13, all); a14 = FN(reg)(a14, all);
+        a15 = FN(reg)(a15, all);
+        ROWBF16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+        T *o = dst + i;
+        ST(o, a0); ST(o + VL, a1); ST(o + 2 * VL, a2); ST(o + 3 * VL, a3);
+        ST(o + 4 * VL, a4); ST(o + 5 * VL, a5); ST(o + 6 * VL, a6); ST(o + 7 * VL, a7);
+        ST(o + 8 * VL, a8); ST(o + 9 * VL, a9); ST(o + 10 * VL, a10); ST(o + 11 * VL, a11);
+        ST(o + 12 * VL, a12); ST(o + 13 * VL, a13); ST(o + 14 * VL, a14); ST(o + 15 * VL, a15);
+    }
+}
+
+static ATTR void FN(first16)(T *dst, const T *src, size_t len, T scale, const T *mult,
+                             int mode, int pf)
+{
+    if (pf) {
+        if (mode == 0) FN(first16_body)(dst, src, len, scale, mult, 0, 1);
+        else if (mode == 1) FN(first16_body)(dst, src, len, scale, mult, 1, 1);
+        else FN(first16_body)(dst, src, len, scale, mult, 2, 1);
+    } else {
+        if (mode == 0) FN(first16_body)(dst, src, len, scale, mult, 0, 0);
+        else if (mode == 1) FN(first16_body)(dst, src, len, scale, mult, 1, 0);
+        else FN(first16_body)(dst, src, len, scale, mult, 2, 0);
+    }
+}
+#endif
+
 /* WHT of length R (a power of 2) down the rows of an R x w panel with leading
  * dimension ld: element (r, j) at x[r * ld + j].  Radix-8 sweeps (three
  * stages per read of the data), then one radix-4 or radix-2 sweep. */
@@ -211,6 +289,35 @@ static ATTR void FN(colwht_range)(T *x, size_t ld, size_t R, size_t w, size_t h,
     const size_t wv = w - w % VL;
     while (h < hend) {
         const size_t s = h * ld;
+#if WIDE
+        /* 16 rows less than 4 KiB apart: further apart they fall in one L1 set
+         * (12 ways here, 8 on Zen 4) and evict each other; measured 1.5x slower
+         * than radix-8 sweeps at 8 KiB strides */
+        if (16 * h <= hend && s * sizeof(T) < 4096) {
+            for (size_t g = 0; g < R; g += 16 * h)
+                for (size_t i = g; i < g + h; i++) {
+                    T *p = x + i * ld;
+                    size_t j = 0;
+                    for (; j < wv; j += VL) {
+                        T *q = p + j;
+                        VT a0 = LD(q), a1 = LD(q + s), a2 = LD(q + 2 * s), a3 = LD(q + 3 * s);
+                        VT a4 = LD(q + 4 * s), a5 = LD(q + 5 * s), a6 = LD(q + 6 * s), a7 = LD(q + 7 * s);
+                        VT a8 = LD(q + 8 * s), a9 = LD(q + 9 * s), a10 = LD(q + 10 * s), a11 = LD(q + 11 * s);
+                        VT a12 = LD(q + 12 * s), a13 = LD(q + 13 * s), a14 = LD(q + 14 * s), a15 = LD(q + 15 * s);
+                        ROWBF16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+                        ST(q, a0); ST(q + s, a1); ST(q + 2 * s, a2); ST(q + 3 * s, a3);
+                        ST(q + 4 * s, a4); ST(q + 5 * s, a5); ST(q + 6 * s, a6); ST(q + 7 * s, a7);
+                        ST(q + 8 * s, a8); ST(q + 9 * s, a9); ST(q + 10 * s, a10); ST(q + 11 * s, a11);
+                        ST(q + 12 * s, a12); ST(q + 13 * s, a13); ST(q + 14 * s, a14); ST(q + 15 * s, a15);
+                    }
+                }
+            if (wv < w) {           /* the columns past the last vector: radix-8, radix-2 */
+                FN(colwht_range)(x + wv, ld, R, w - wv, h, 8 * h);
+                FN(colwht_range)(x + wv, ld, R, w - wv, 8 * h, 16 * h);
+            }
+            h *= 16;
+        } else
+#endif
         if (8 * h <= hend) {
             for (size_t g = 0; g < R; g += 8 * h)
                 for (size_t i = g; i < g + h; i++) {
@@ -290,7 +397,8 @@ static inline ATTR void FN(colwht)(T *x, size_t ld, size_t R, size_t w)
 }
 
 /* Pass 2, first read: buf rows (ld w) = the first k row stages (h = 1 .. 2^(k-1))
- * of the R x w strip of x (ld hs).  w is a multiple of VL. */
+ * of the R x w strip of x (ld hs).  w is a multiple of VL.  k <= 3: the R rows
+ * are hs apart (a multiple of 4 KiB), so more than 8 of them share L1 sets. */
 static inline __attribute__((always_inline)) ATTR void
 FN(gather_k)(T *buf, const T *x, size_t hs, size_t R, size_t w, const int k, const int pf)
 {
@@ -358,6 +466,7 @@ FN(scatter_k)(T *x, const T *buf, size_t hs, size_t R, size_t w, const int k, co
         }
     }
 }
+
 
 static ATTR void FN(gather_fused)(T *buf, const T *x, size_t hs, size_t R, size_t w, int pf)
 {
@@ -517,6 +626,14 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
 {
     const size_t c = C->c;
     if (len <= L1E) {
+#if WIDE
+        if (c == 1 && hmax >= 8 * VL && wht_fuse_first8) {
+            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
+            FN(first16)(dst, src, len, C->scale, mult, C->mode, C->pf);
+            FN(stages)(dst, len, 16 * VL, hmax);
+            return;
+        }
+#endif
         if (c == 1 && hmax >= 4 * VL && wht_fuse_first8) {
             if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
             FN(first8)(dst, src, len, C->scale, mult, C->mode, C->pf);
@@ -601,9 +718,9 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j0)
      * the ones between while the strip sits in the buffer (L1/L2) */
     int r = 0;
     while (((size_t)1 << r) < R) r++;
-    const int k2 = r - 3 < 3 ? r - 3 : 3;
     /* the next strip is prefetched unless it starts a new segment */
     const int pf = j0 + 2 * w <= hs;
+    const int k2 = r - 3 < 3 ? r - 3 : 3;
     FN(gather_fused)(buf, x, hs, R, w, pf);
     FN(colwht_range)(buf, w, R, w, 8, R >> k2);
     FN(scatter_fused)(x, buf, hs, R, w, k2, C->nt);
@@ -809,6 +926,7 @@ static ATTR int FN(run)(const wht_job *J)
 #undef WHT_NO_STNT
 #undef BF2
 #undef ROWBF
+#undef ROWBF16
 #undef FIRST_CASES
 #undef SHUF
 #undef BFLY
@@ -822,6 +940,7 @@ static ATTR int FN(run)(const wht_job *J)
 #undef SGN2
 #undef SGN4
 #undef L1E
+#undef WIDE
 #undef L2E
 #undef LD
 #undef ST

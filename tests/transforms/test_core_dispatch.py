@@ -193,7 +193,7 @@ print(worst)
     assert float(r.stdout.strip().splitlines()[-1]) < 8.0
 
 
-@pytest.mark.parametrize("path", ["avx2", "portable"])
+@pytest.mark.parametrize("path", ["avx512", "avx2", "portable"])
 def test_fused_and_unfused_first_sweep_match_dense(path):
     # The first read of an L1 block fuses the in-register stages with a radix-8 across
     # eight vectors (contiguous rows of >= 8 vectors); the unfused schedule serves the
@@ -203,6 +203,8 @@ def test_fused_and_unfused_first_sweep_match_dense(path):
     fw = _core._fwht
     if path == "avx2" and not fw.has_avx2():
         pytest.skip("no AVX2 on this CPU")
+    if path == "avx512" and not fw.has_avx512():
+        pytest.skip("no AVX-512 (or its OS state) on this CPU")
     old = fw.path()
     rng = np.random.default_rng(7)
     try:

@@ -3,8 +3,8 @@
 References: the dense ``scipy.linalg.hadamard`` matrix (with the sequency /
 dyadic row permutations written out here from their definitions) for small n,
 a radix-2 numpy butterfly written in this file for large n, and closed forms
-(impulse rows, Parseval) at 2^22.  Every test runs on both kernel paths (AVX2
-where the CPU has it, and the portable one).
+(impulse rows, Parseval) at 2^22.  Every test runs on every kernel path the CPU
+has (AVX-512, AVX2, portable).
 """
 import threading
 
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(_core.ext is None, reason=f"C core not in use: {
 
 F = _core.ext
 ORDERS = {"natural": 0, "sequency": 1, "dyadic": 2}
-PATHS = ["portable"] + (["avx2"] if _core.has_avx2() else [])
+PATHS = (["portable"] + (["avx2"] if _core.has_avx2() else [])
+         + (["avx512"] if _core.has_avx512() else []))
 
 
 @pytest.fixture(params=PATHS)
