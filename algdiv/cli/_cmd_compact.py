@@ -157,13 +157,19 @@ def register(sub) -> None:
     p.add_argument("--out", default=None, help=".npy file for the result (with --input)")
     p.set_defaults(func=_run_frft)
 
-    p = sub.add_parser("sphere", help="real spherical-harmonic transform: round trip, timing, Funk-Hecke")
+    p = sub.add_parser("sphere", help="real spherical-harmonic transform: round trip, timing, Funk-Hecke",
+                       description="Real spherical-harmonic transform up to degree L on a quadrature grid: round "
+                       "trip error and timing, and the Funk-Hecke eigenvalues of the zonal kernel exp(kappa t) "
+                       "checked against a dense zonal covariance.")
     p.add_argument("--degree", type=int, default=32, help="maximum degree L (default 32)")
     p.add_argument("--kappa", type=float, default=2.0, help="zonal kernel exp(kappa t) (default 2)")
     p.add_argument("--no-diag", action="store_true", help="skip the dense zonal-covariance check")
     p.set_defaults(func=_run_sphere)
 
-    p = sub.add_parser("resolution", help="subgroup chains: resolution coarsens as the group grows")
+    p = sub.add_parser("resolution", help="subgroup chains: resolution coarsens as the group grows",
+                       description="For N points, walk subgroup chains of the catalog's groups and print the "
+                       "resolution (number and sizes of the invariant blocks) at each step: the larger the "
+                       "group, the coarser the resolution.")
     p.add_argument("--n", type=int, default=16, help="number of points (default 16)")
     p.set_defaults(func=_run_resolution)
 

@@ -148,7 +148,10 @@ def _run_derive(args) -> int:
 def register(sub) -> None:
     from ..groups import GROUP_GRAMMAR
 
-    p = sub.add_parser("catalog", help="list each group family with its transform and a verification")
+    p = sub.add_parser("catalog", help="list each group family with its transform and a verification",
+                       description="For every group family of the catalog, derive its matched transform, build a "
+                       "random invariant covariance, and check that the transform diagonalizes it; prints one "
+                       "line per family with the plan, the residual and the time.")
     p.add_argument("--seed", type=int, default=0, help="seed of the random invariant covariances")
     p.add_argument("--resolution", action="store_true",
                    help="also print the resolution along every subgroup chain at N = 16")

@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -112,10 +113,16 @@ def test_cli_writes_files_and_reproduces(tmp_path, capsys):
     assert strip(a["rows"]) == strip(b["rows"])
 
 
-def test_cli_progress_on_stderr(capsys):
-    assert main(["rotations", "--dims", "16", "--samples", "500", "--inputs", "e1", "--w2-samples", "0"]) == 0
+def test_cli_progress_on_stderr(capsys, monkeypatch):
+    args = ["rotations", "--dims", "16", "--samples", "500", "--inputs", "e1", "--w2-samples", "0"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""                   # not a terminal: no progress line
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main(args) == 0
     err = capsys.readouterr().err
     assert "e1 d=16" in err and "/4" in err
+    assert main(args + ["--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(
@@ -124,7 +131,9 @@ def test_cli_progress_on_stderr(capsys):
         (["--dims", "12:64"], "power of 2"),
         (["--samples", "0"], "--samples"),
         (["--inputs", "e1,nope"], "--inputs"),
-        (["--alpha", "2"], "--alpha"),
+        (["--alpha", "2"], "--level"),
+        (["--level", "0"], "--level"),
+        (["--bound-constant", "-1"], "--bound-constant"),
         (["--seed", "-1"], "--seed"),
     ],
 )
