@@ -197,15 +197,16 @@ class RotationReport:
                 "plotting needs matplotlib; install it with `pip install matplotlib` "
                 "(or algdiv's `plot` extra)"
             ) from None
-        fig = Figure(figsize=(8, 5.5))
+        fig = Figure(figsize=(10.5, 5.5))
         ax = fig.subplots()
         series = {}
         for r in self.rows:
             if r["check"] in ("A1-exact", "A3-marg", "A4-null", "A5-neg"):
                 series.setdefault((r["check"], r["input"]), []).append(r)
-        colours = [f"C{i}" for i in range(10)] + ["#17becf", "#7f7f7f", "#bcbd22", "#8c564b", "#e377c2"]
+        colours = [f"C{i}" for i in range(10)] + ["#000080", "#800000", "#808000", "#00a0a0", "#ff00ff"]
         markers = "osD^v<>phX*P8d"
-        floor = 1e-4
+        vals = [r["value"] for rows in series.values() for r in rows if r["value"] > 0]
+        floor = 0.3 * min(vals) if vals else 1e-4           # where an interval reaching 0 is drawn to
         for i, ((check, name), rows) in enumerate(series.items()):
             rows = sorted(rows, key=lambda q: q["d"])
             xs = np.array([q["d"] for q in rows], float)
@@ -233,7 +234,8 @@ class RotationReport:
         ax.set_xlabel("d")
         ax.set_ylabel("Kolmogorov distance of one coordinate")
         ax.set_title("two-block Hadamard rotation vs uniform rotation (bars: confidence intervals)")
-        ax.legend(fontsize=7, ncol=2)
+        ax.set_ylim(bottom=floor)
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=120)
