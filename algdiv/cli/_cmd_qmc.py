@@ -9,6 +9,7 @@ import numpy as np
 
 from . import UsageError
 from ._io import save_array_atomic
+from ._progress import add_quiet_option
 
 __all__ = ["register", "TOUR_STEPS", "gram_demo", "cubature_demo"]
 
@@ -55,14 +56,14 @@ def gram_demo(out, m=16, d=4, alpha=1, points="sobol"):
     print(f"  first 512 points: max |fast - dense eigenvalues| / lambda_max = {err:.1e}", file=out)
 
 
-def cubature_demo(out, integrand="exp", d=3, tol=1e-4, points="lattice", alpha=2, n_max=1 << 18):
+def cubature_demo(out, integrand="exp", d=3, tol=1e-4, points="lattice", alpha=2, n_max=1 << 18, progress=None):
     """Integrate a test function by Bayesian cubature with doubling, against its known value."""
     from ..qmc import cubature
 
     f, exact = INTEGRANDS[integrand]
     t0 = time.perf_counter()
     res = cubature(f, d, abs_tol=tol, points=points, alpha=alpha, n_max=n_max,
-                   periodize="baker" if points == "lattice" else None, rng=0)
+                   periodize="baker" if points == "lattice" else None, rng=0, progress=progress)
     dt = time.perf_counter() - t0
     print(f"cubature of {integrand!r} in d = {d} on {points} (alpha {alpha}): n = {res.n}, "
           f"estimate {res.estimate:.10g} +- {res.error:.1e} (99%), true error "
@@ -97,8 +98,16 @@ def _run_integrate(args) -> int:
 
     if args.tol <= 0:
         raise UsageError(f"--tol must be > 0, not {args.tol}")
-    res = cubature_demo(sys.stdout, args.integrand, args.d, args.tol, args.points, args.smoothness,
-                        1 << args.m_max)
+    from ._progress import progress_line
+
+    if not 1 <= args.m_max <= 30:
+        raise UsageError(f"--m-max must be in 1..30, not {args.m_max}")
+    progress = progress_line(args)
+    try:
+        res = cubature_demo(sys.stdout, args.integrand, args.d, args.tol, args.points, args.smoothness,
+                            1 << args.m_max, progress=progress)
+    finally:
+        progress.close()
     return 0 if res.converged else 1
 
 
@@ -141,6 +150,7 @@ def register(sub) -> None:
     q.add_argument("--points", choices=["lattice", "sobol"], default="lattice")
     _smoothness(q, 2, "kernel smoothness order (default 2)")
     q.add_argument("--m-max", type=int, default=18, help="at most 2^M_MAX points (default 18)")
+    add_quiet_option(q)
     q.set_defaults(func=_run_integrate)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from . import UsageError
+from ._progress import add_quiet_option, progress_line
 
 __all__ = ["register", "run", "demo", "TOUR_STEPS"]
 
@@ -22,7 +23,7 @@ def _snr(text):
 
 
 def demo(n, k, snr, *, bins=None, stages=3, offsets=None, amplitudes="pm1", seed=0,
-         noise_known=False, dense=False, out=None):
+         noise_known=False, dense=False, out=None, progress=None):
     """Plant a K-sparse spectrum, recover it with :func:`algdiv.sparse.sparse_wht`, report."""
     out = sys.stdout if out is None else out
     from ..sparse import IncompleteRecoveryWarning, QueryCounter, planted_sparse_signal, sparse_wht
@@ -35,7 +36,7 @@ def demo(n, k, snr, *, bins=None, stages=3, offsets=None, amplitudes="pm1", seed
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IncompleteRecoveryWarning)
         res = sparse_wht(q, n, sparsity=k, noise=noise, stages=stages, bins=bins,
-                         offsets=offsets, rng=seed + 1)
+                         offsets=offsets, rng=seed + 1, progress=progress)
     seconds = time.perf_counter() - t0
     snr_txt = "inf (noiseless)" if math.isinf(snr) else f"{snr:g} dB (sigma = {sig.sigma:.4g})"
     print(f"planted: n = {n} (N = {N:,}), K = {k}, SNR {snr_txt}, amplitudes {amplitudes}, "
@@ -91,9 +92,13 @@ def run(args):
         raise UsageError(f"--offsets must be >= 1, not {args.offsets}")
     if not 1 <= args.stages <= 16:
         raise UsageError(f"--stages must be in 1..16, not {args.stages}")
-    _, exact = demo(n, args.k, args.snr, bins=args.bins, stages=args.stages,
-                    offsets=args.offsets, amplitudes=args.amplitudes, seed=args.seed,
-                    noise_known=args.noise_known, dense=args.dense)
+    progress = progress_line(args)
+    try:
+        _, exact = demo(n, args.k, args.snr, bins=args.bins, stages=args.stages,
+                        offsets=args.offsets, amplitudes=args.amplitudes, seed=args.seed,
+                        noise_known=args.noise_known, dense=args.dense, progress=progress)
+    finally:
+        progress.close()
     return 0
 
 
@@ -120,6 +125,7 @@ def register(subparsers):
                    "(default: estimated from the zero-ton bins)")
     p.add_argument("--dense", action="store_true", help="also time the dense route "
                    "(all N queries + FWHT) for comparison")
+    add_quiet_option(p)
     p.set_defaults(func=run)
 
 
