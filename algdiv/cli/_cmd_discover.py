@@ -34,7 +34,7 @@ def _load(path):
 
     fmt = sniff_format(path)
     if fmt is not None:
-        raise UsageError(f"{path!r}: {fmt}")
+        raise UsageError(f"cannot read {path!r} as a .npy array: {fmt}")
     try:
         data = np.load(path, allow_pickle=False)
     except FileNotFoundError:

@@ -67,7 +67,7 @@ def load_array(path: str, *, what: str = "array") -> np.ndarray:
     """
     fmt = sniff_format(path)
     if fmt is not None:
-        raise UsageError(f"{what} file {path!r}: {fmt}")
+        raise UsageError(f"cannot read {what} file {path!r} as .npy: {fmt}")
     try:
         arr = np.load(path, allow_pickle=False)
     except FileNotFoundError:

@@ -36,12 +36,12 @@ LEGEND = (
     ("bound", "what the row is judged against, by its rule"),
     ("rule", "D<=eps: D within the band of 0 (samples follow the reference law); "
              "LCL<=bound: the true distance may lie under the bound; "
-             "in CI: the closed form lies in the confidence interval; value>=bound: exact lower bound; "
+             "in-CI: the closed form lies in the confidence interval; value>=bound: exact lower bound; "
              "none: reported, not judged"),
     ("p", "p-value of the row's rule, Bonferroni-adjusted over the rows of its verdict: the row fails when "
           "p <= level; 'exact' for rows without sampling error"),
     ("result", "pass; FAIL (the row contradicts its claim); caught (a control rejected, as it must be); "
-               "MISSED (a control not rejected); info (reported, not judged)"),
+               "MISSED (a control not rejected); info (reported, not judged; A7 is judged at d >= 64 only)"),
 )
 
 
@@ -175,7 +175,8 @@ class RotationReport:
                 elif name == "input" and not self.params.get("controls"):
                     text = text.split("; sphere")[0]
                 elif name == "result" and not self.params.get("controls"):
-                    text = "pass; FAIL (the row contradicts its claim); info (reported, not judged)"
+                    text = ("pass; FAIL (the row contradicts its claim); info (reported, not judged; A7 is judged at "
+                            "d >= 64 only)")
                 lines.extend(textwrap.wrap(text, 100, initial_indent=f"  {name:<7} ", subsequent_indent=" " * 10))
         return "\n".join(lines)
 
@@ -189,6 +190,13 @@ class RotationReport:
         their confidence interval (DKW band); every series has its own colour and
         marker. Needs matplotlib.
         """
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=120)
+        _write_atomic(path, buf.getvalue())
+
+    def figure(self):
+        """The figure of :meth:`plot`, a ``matplotlib.figure.Figure`` (no pyplot state)."""
         try:
             # The object-oriented API: no pyplot state, no change of the user's backend.
             from matplotlib.figure import Figure
@@ -237,9 +245,7 @@ class RotationReport:
         ax.set_ylim(bottom=floor)
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
         fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=120)
-        _write_atomic(path, buf.getvalue())
+        return fig
 
 
 def _num(v, digits=4):

@@ -388,14 +388,14 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
             lo, hi = math.sqrt(max(0.0, m_sq - t)), math.sqrt(m_sq + t)
             # value: the Monte Carlo estimate; bound: the closed form it must match (inside [lo, hi]).
             a6.append(_row("A6-W2", "e1", d, math.sqrt(max(m_sq, 0.0)), samples=int(sq.size), band=(hi - lo) / 2,
-                           lcl=lo, ucl=hi, bound=w2, rule="in CI",
+                           lcl=lo, ucl=hi, bound=w2, rule="in-CI",
                            p=_adjusted(bernstein_pvalue(sq.size, m_sq - mean, var, spread), n_a6),
                            passed=abs(m_sq - mean) <= t, expected="pass", seconds=time.perf_counter() - t0))
         else:
             a6.append(_row("A6-W2", "e1", d, w2))
         lb = f1_lower_bound_e1(d)
         judged = d >= 64
-        a7.append(_row("A7-f1", "e1", d, lb, bound=0.19, rule="value>=bound" if judged else "judged at d>=64",
+        a7.append(_row("A7-f1", "e1", d, lb, bound=0.19, rule="value>=bound",
                        passed=(lb >= 0.19) if judged else None, expected="pass" if judged else None))
     rows.extend(a6)
     rows.extend(a7)
@@ -462,7 +462,7 @@ def _claims(checks, rows, *, dims, inputs, oracle_inputs, exact_k, alpha, c, con
     full = group(("A6", "A7"))
     if full or rows:
         ok = all(ch.ok for ch in full)
-        w2 = {r["d"]: r["bound"] if r["rule"] == "in CI" else r["value"] for r in rows if r["check"] == "A6-W2"}
+        w2 = {r["d"]: r["bound"] if r["rule"] == "in-CI" else r["value"] for r in rows if r["check"] == "A6-W2"}
         lb = [r for r in rows if r["check"] == "A7-f1" and r["passed"] is not None]
         dmax = max(w2)
         if ok:
