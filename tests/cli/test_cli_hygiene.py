@@ -82,7 +82,8 @@ def test_unknown_formats_are_named(tmp_path, capsys, name, content, expect):
     path = tmp_path / name
     path.write_bytes(content)
     assert expect in sniff_format(str(path))
-    for argv in (["derive", str(path), "--group", "cyclic:2"], ["discover", str(path)]):
+    for argv in (["derive", str(path), "--group", "cyclic:2"], ["discover", str(path)],
+                 ["apply", str(path), "--group", "cyclic:2", "--out", str(tmp_path / "o.npy")]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and expect in err[0], err
