@@ -38,7 +38,9 @@ def gpu_status() -> dict:
     import importlib.util
 
     if importlib.util.find_spec("cupy") is None:
-        return {"available": False, "devices": [], "detail": "cupy is not installed"}
+        return {"available": False, "devices": [],
+                "detail": 'cupy is not installed (pip install "algdiv[gpu]" for CUDA 12, '
+                          '"algdiv[gpu-cuda13]" for CUDA 13)'}
     try:
         import cupy
 
@@ -49,7 +51,8 @@ def gpu_status() -> dict:
             name = props.get("name", b"?")
             names.append(name.decode() if isinstance(name, bytes) else str(name))
         if not count:
-            return {"available": False, "devices": [], "detail": "cupy is installed; no CUDA device"}
+            return {"available": False, "devices": [],
+                    "detail": "cupy is installed; no CUDA device (an NVIDIA GPU and driver are needed)"}
         return {"available": True, "devices": names,
                 "detail": f"{count} CUDA device(s): " + ", ".join(names)}
     except Exception as exc:  # driver missing or too old, no device, ...
@@ -86,7 +89,7 @@ def config_dict(gpu: bool = True) -> dict:
         "scipy": _version("scipy"),
         "sympy": _version("sympy"),
         "networkx": _version("networkx"),
-        "cupy": _version("cupy-cuda12x") or _version("cupy-cuda11x") or _version("cupy"),
+        "cupy": _version("cupy-cuda12x") or _version("cupy-cuda13x") or _version("cupy-cuda11x") or _version("cupy"),
     }
     out = {
         "kernels": kernels,

@@ -3,7 +3,7 @@
 The continuous fractional Fourier transform of angle alpha = a pi / 2 maps
 the chirp exp(i c x^2 / 2) to a delta when cot(alpha) = -c: it rotates the
 time-frequency plane until the chirp's line becomes vertical. The discrete
-FrFT (Hermite-Gauss, algdiv.transforms._frft) reproduces this at finite N:
+FrFT (Hermite-Gauss, algdiv.transforms.frft) reproduces this at finite N:
 for each order a in [0, 2] we measure the concentration
 max |F^a x|^2 / ||x||^2 and find its peak.
 
@@ -19,7 +19,7 @@ import tempfile
 
 import numpy as np
 
-from algdiv.transforms._frft import frft
+from algdiv.transforms import frft
 
 
 def chirp(n: int, a0: float, width: float = 12.0) -> np.ndarray:

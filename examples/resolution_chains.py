@@ -1,6 +1,6 @@
 """Plot the resolution principle: along every subgroup chain, resolution falls as |G| grows.
 
-For each chain of algdiv.bases._resolution.subgroup_chains(N) (N = 16 and 64
+For each chain of algdiv.bases.subgroup_chains(N) (N = 16 and 64
 by default) we verify the chain (check_chain: containment, coarsening, nested
 eigenspaces) and plot resolution against log2 |G|. Prints the table; writes
 the PNG only when matplotlib is installed.
@@ -14,7 +14,7 @@ import math
 import os
 import tempfile
 
-from algdiv.bases._resolution import check_chain, subgroup_chains
+from algdiv.bases import check_chain, subgroup_chains
 
 
 def main(argv=None) -> int:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._progress import Ticker, check_progress
+
 from algdiv.groups import (PermutationGroup, cyclic, dihedral, elementary_abelian, hamming,
                            symmetric, tree, trivial, wreath_product)
 
@@ -249,7 +251,7 @@ class ChainReport:
         return "\n".join(rows)
 
 
-def check_chain(chain, *, rng=0):
+def check_chain(chain, *, rng=0, progress=None):
     r"""Check that resolution coarsens and eigenspaces nest along a subgroup chain.
 
     Parameters
@@ -259,6 +261,9 @@ def check_chain(chain, *, rng=0):
         :func:`subgroup_chains`). DCT groups are not supported here.
     rng : seed or Generator, optional
         For the generic invariant matrices.
+    progress : callable or None, optional
+        ``progress(done, total, label)`` after each group and each link of the
+        chain (``total = 2 len(chain) - 1``; see :mod:`algdiv._progress`).
 
     Returns
     -------
@@ -294,15 +299,18 @@ def check_chain(chain, *, rng=0):
     if chain[0].degree > _NUMERIC_LIMIT:
         raise ValueError(f"Argument 'chain' acts on N = {chain[0].degree} > {_NUMERIC_LIMIT} points.")
     gen = np.random.default_rng(rng)
+    ticker = Ticker(check_progress(progress), 2 * len(chain) - 1, "resolution")
     report = ChainReport()
     spectra = []
     for g in chain:
+        ticker.step(0, label=f"resolution of {_label(g)}")
         res = resolution(g, method="numeric", rng=gen)
         report.names.append(_label(g))
         report.orders.append(g.order())
         report.resolutions.append(res)
         report.multiplicity_free.append(res == _pair_classes(g)[1])
         spectra.append(_spectral(g, gen))
+        ticker.step()
     for i in range(len(chain) - 1):
         H, G = chain[i], chain[i + 1]
         lab = G.orbitals()
@@ -325,11 +333,15 @@ def check_chain(chain, *, rng=0):
             "coarsens": report.resolutions[i + 1] <= report.resolutions[i],
             "invariance_defect": inv, "nesting_defect": nest,
         })
+        ticker.step(label=f"{report.names[i]} < {report.names[i + 1]}")
+    ticker.finish()
     return report
 
 
-def resolution_table(n=16):
+def resolution_table(n=16, *, progress=None):
     """Rows ``(chain, group, order, resolution)`` for every chain of :func:`subgroup_chains`.
+
+    ``progress(done, total, label)`` (optional) is called after each group.
 
     Examples
     --------
@@ -337,8 +349,11 @@ def resolution_table(n=16):
     >>> [(r[1], r[3]) for r in rows if r[0] == "hamming"]
     [('trivial(16)', 16), ('elementary_abelian(4)', 16), ('hamming(4)', 5), ('symmetric(16)', 2)]
     """
+    chains = subgroup_chains(n)
+    ticker = Ticker(check_progress(progress), sum(len(c) for c in chains.values()), "resolution")
     rows = []
-    for name, chain in subgroup_chains(n).items():
+    for name, chain in chains.items():
         for g in chain:
             rows.append((name, _label(g), g.order(), resolution(g)))
+            ticker.step(label=f"{name}: {_label(g)}")
     return rows

@@ -145,6 +145,11 @@ def _write_npy(path, shape, dtype, chunks):
 
 
 def run(args):
+    from ._io import sniff_format
+
+    fmt = sniff_format(args.data)
+    if fmt is not None:
+        raise UsageError(f"cannot read {args.data!r} as a .npy array: {fmt}")
     try:
         x = np.load(args.data, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:

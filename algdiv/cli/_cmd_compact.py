@@ -9,6 +9,7 @@ import numpy as np
 
 from . import UsageError
 from ._io import load_array, save_array_atomic
+from ._progress import add_quiet_option, progress_line
 
 __all__ = ["register", "TOUR_STEPS", "frft_demo", "sphere_demo", "resolution_report"]
 
@@ -127,20 +128,34 @@ def _run_sphere(args) -> int:
 
 
 # --------------------------------------------------------------------------- resolution
-def resolution_report(out, n=16):
-    """Print every subgroup chain on ``n`` points with orders, resolutions and the check."""
-    from ..bases._resolution import check_chain, subgroup_chains
+def resolution_report(out, n=16, progress=None):
+    """Print every subgroup chain on ``n`` points with orders, resolutions and the check.
+
+    ``progress(done, total, label)`` (optional) follows all chains together.
+    """
+    from ..bases import check_chain, subgroup_chains
 
     print(f"resolution = distinct eigenvalues of a generic invariant covariance (N = {n})", file=out)
-    for name, chain in subgroup_chains(n).items():
+    chains = subgroup_chains(n)
+    total = sum(2 * len(c) - 1 for c in chains.values())
+    offset = 0
+    for name, chain in chains.items():
+        step = None
+        if progress is not None:
+            step = (lambda done, _t, label, _o=offset, _n=name: progress(_o + done, total, f"{_n}: {label}"))
         print(f"\nchain '{name}':", file=out)
-        print(str(check_chain(chain)), file=out)
+        print(str(check_chain(chain, progress=step)), file=out)
+        offset += 2 * len(chain) - 1
 
 
 def _run_resolution(args) -> int:
     if not 2 <= args.n <= 1024:
         raise UsageError(f"--n must be an integer in [2, 1024], not {args.n}")
-    resolution_report(sys.stdout, n=args.n)
+    progress = progress_line(args)
+    try:
+        resolution_report(sys.stdout, n=args.n, progress=progress)
+    finally:
+        progress.close()
     return 0
 
 
@@ -157,14 +172,21 @@ def register(sub) -> None:
     p.add_argument("--out", default=None, help=".npy file for the result (with --input)")
     p.set_defaults(func=_run_frft)
 
-    p = sub.add_parser("sphere", help="real spherical-harmonic transform: round trip, timing, Funk-Hecke")
+    p = sub.add_parser("sphere", help="real spherical-harmonic transform: round trip, timing, Funk-Hecke",
+                       description="Real spherical-harmonic transform up to degree L on a quadrature grid: round "
+                       "trip error and timing, and the Funk-Hecke eigenvalues of the zonal kernel exp(kappa t) "
+                       "checked against a dense zonal covariance.")
     p.add_argument("--degree", type=int, default=32, help="maximum degree L (default 32)")
     p.add_argument("--kappa", type=float, default=2.0, help="zonal kernel exp(kappa t) (default 2)")
     p.add_argument("--no-diag", action="store_true", help="skip the dense zonal-covariance check")
     p.set_defaults(func=_run_sphere)
 
-    p = sub.add_parser("resolution", help="subgroup chains: resolution coarsens as the group grows")
+    p = sub.add_parser("resolution", help="subgroup chains: resolution coarsens as the group grows",
+                       description="For N points, walk subgroup chains of the catalog's groups and print the "
+                       "resolution (number and sizes of the invariant blocks) at each step: the larger the "
+                       "group, the coarser the resolution.")
     p.add_argument("--n", type=int, default=16, help="number of points (default 16)")
+    add_quiet_option(p)
     p.set_defaults(func=_run_resolution)
 
 

@@ -34,18 +34,21 @@ def _offdiag_ratio(B: np.ndarray, R: np.ndarray) -> float:
     return float(np.linalg.norm(off) / np.linalg.norm(R))
 
 
-def catalog_rows(rng=None):
+def catalog_rows(rng=None, progress=None):
     """Build each catalog entry and verify it on a random invariant covariance.
 
     Returns a list of dicts with the group, its order, the transform, its
     resolution, the orthonormality error ``max|B^H B - I|`` and the
     diagonalization residual ``||offdiag(B^H R B)|| / ||R||`` for
-    ``R = group.reynolds(A A^T)``.
+    ``R = group.reynolds(A A^T)``. ``progress(done, total, label)`` (optional)
+    is called after each family.
     """
+    from .._progress import Ticker
     from ..bases import matched_transform
     from ..groups import parse_group
 
     rng = np.random.default_rng(rng)
+    ticker = Ticker(progress, len(CATALOG), "catalog")
     rows = []
     for spec, name in CATALOG:
         t0 = time.perf_counter()
@@ -69,6 +72,7 @@ def catalog_rows(rng=None):
                 seconds=time.perf_counter() - t0,
             )
         )
+        ticker.step(label=spec)
     return rows
 
 
@@ -93,13 +97,23 @@ def format_catalog(rows) -> str:
 
 
 def _run_catalog(args) -> int:
-    rows = catalog_rows(rng=args.seed)
+    from ._progress import progress_line
+
+    progress = progress_line(args)
+    try:
+        rows = catalog_rows(rng=args.seed, progress=progress)
+    finally:
+        progress.close()
     print(format_catalog(rows))
     if args.resolution:
         from ._cmd_compact import resolution_report
 
         print()
-        resolution_report(sys.stdout, n=16)
+        progress = progress_line(args)
+        try:
+            resolution_report(sys.stdout, n=16, progress=progress)
+        finally:
+            progress.close()
     return 0
 
 
@@ -178,11 +192,16 @@ def _run_derive(args) -> int:
 
 def register(sub) -> None:
     from ..groups import GROUP_GRAMMAR
+    from ._progress import add_quiet_option
 
-    p = sub.add_parser("catalog", help="list each group family with its transform and a verification")
+    p = sub.add_parser("catalog", help="list each group family with its transform and a verification",
+                       description="For every group family of the catalog, derive its matched transform, build a "
+                       "random invariant covariance, and check that the transform diagonalizes it; prints one "
+                       "line per family with the plan, the residual and the time.")
     p.add_argument("--seed", type=int, default=0, help="seed of the random invariant covariances")
     p.add_argument("--resolution", action="store_true",
                    help="also print the resolution along every subgroup chain at N = 16")
+    add_quiet_option(p)
     p.set_defaults(func=_run_catalog)
 
     p = sub.add_parser(

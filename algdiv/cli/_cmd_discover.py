@@ -35,6 +35,11 @@ def register(subparsers):
 
 
 def _load(path):
+    from ._io import sniff_format
+
+    fmt = sniff_format(path)
+    if fmt is not None:
+        raise UsageError(f"cannot read {path!r} as a .npy array: {fmt}")
     try:
         data = np.load(path, allow_pickle=False)
     except FileNotFoundError:

@@ -21,6 +21,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "info",
         help="show the active kernel path (AVX2, portable or numpy), threads, GPU and versions",
+        description="Print the configuration algdiv runs with: the kernel path of the C core (AVX2, "
+        "portable C or the numpy fallback), the thread count, the GPU (if CuPy finds one) and the versions "
+        "of algdiv and its dependencies.",
     )
     p.add_argument("--json", action="store_true", help="print the configuration as JSON")
     p.add_argument("--no-gpu", action="store_true", help="do not query the GPU (skips importing cupy)")

@@ -1,6 +1,7 @@
 """``algdiv qmc``: lattices and digital nets, fast Gram matrices, Bayesian cubature."""
 from __future__ import annotations
 
+import argparse
 import math
 import time
 
@@ -8,6 +9,7 @@ import numpy as np
 
 from . import UsageError
 from ._io import save_array_atomic
+from ._progress import add_quiet_option
 
 __all__ = ["register", "TOUR_STEPS", "gram_demo", "cubature_demo"]
 
@@ -54,14 +56,14 @@ def gram_demo(out, m=16, d=4, alpha=1, points="sobol"):
     print(f"  first 512 points: max |fast - dense eigenvalues| / lambda_max = {err:.1e}", file=out)
 
 
-def cubature_demo(out, integrand="exp", d=3, tol=1e-4, points="lattice", alpha=2, n_max=1 << 18):
+def cubature_demo(out, integrand="exp", d=3, tol=1e-4, points="lattice", alpha=2, n_max=1 << 18, progress=None):
     """Integrate a test function by Bayesian cubature with doubling, against its known value."""
     from ..qmc import cubature
 
     f, exact = INTEGRANDS[integrand]
     t0 = time.perf_counter()
     res = cubature(f, d, abs_tol=tol, points=points, alpha=alpha, n_max=n_max,
-                   periodize="baker" if points == "lattice" else None, rng=0)
+                   periodize="baker" if points == "lattice" else None, rng=0, progress=progress)
     dt = time.perf_counter() - t0
     print(f"cubature of {integrand!r} in d = {d} on {points} (alpha {alpha}): n = {res.n}, "
           f"estimate {res.estimate:.10g} +- {res.error:.1e} (99%), true error "
@@ -73,7 +75,7 @@ def cubature_demo(out, integrand="exp", d=3, tol=1e-4, points="lattice", alpha=2
 def _run_points(args) -> int:
     if args.n < 1 or args.n & (args.n - 1):
         raise UsageError(f"--n must be a power of 2, not {args.n}")
-    x = _points(args.kind, args.n, args.d, args.alpha, args.seed)
+    x = _points(args.kind, args.n, args.d, args.smoothness, args.seed)
     if args.out:
         save_array_atomic(args.out, x)
         print(f"wrote {args.out} ({x.shape[0]} x {x.shape[1]})")
@@ -87,7 +89,7 @@ def _run_gram(args) -> int:
 
     if not 1 <= args.m <= 24:
         raise UsageError(f"--m must be in 1..24, not {args.m}")
-    gram_demo(sys.stdout, m=args.m, d=args.d, alpha=args.alpha, points=args.points)
+    gram_demo(sys.stdout, m=args.m, d=args.d, alpha=args.smoothness, points=args.points)
     return 0
 
 
@@ -96,38 +98,59 @@ def _run_integrate(args) -> int:
 
     if not args.tol > 0:
         raise UsageError(f"--tol must be > 0, not {args.tol}")
-    if not 1 <= args.m_max <= 32:
-        raise UsageError(f"--m-max must be in 1..32, not {args.m_max}")
-    res = cubature_demo(sys.stdout, args.integrand, args.d, args.tol, args.points, args.alpha,
-                        1 << args.m_max)
+    from ._progress import progress_line
+
+    if not 1 <= args.m_max <= 30:
+        raise UsageError(f"--m-max must be in 1..30, not {args.m_max}")
+    progress = progress_line(args)
+    try:
+        res = cubature_demo(sys.stdout, args.integrand, args.d, args.tol, args.points, args.smoothness,
+                            1 << args.m_max, progress=progress)
+    finally:
+        progress.close()
     return 0 if res.converged else 1
+
+
+def _smoothness(parser, default, text):
+    parser.add_argument("--smoothness", type=int, default=default, metavar="ALPHA", help=text)
+    parser.add_argument("--alpha", dest="smoothness", type=int, help=argparse.SUPPRESS)   # deprecated spelling
 
 
 def register(sub) -> None:
     p = sub.add_parser("qmc", help="lattices, digital nets, fast Gram matrices, Bayesian cubature",
                        description="Quasi-Monte Carlo point sets and O(n log n) kernel methods on them.")
     qsub = p.add_subparsers(dest="qmc_command", metavar="ACTION")
-    q = qsub.add_parser("points", help="write a shifted lattice (fast CBC) or an LMS-scrambled Sobol' net")
+    q = qsub.add_parser("points", help="write a shifted lattice (fast CBC) or an LMS-scrambled Sobol' net",
+                        description="Write n points in [0, 1)^d: a randomly shifted rank-1 lattice whose "
+                        "generating vector comes from fast component-by-component construction for the given "
+                        "smoothness, or an LMS-scrambled Sobol' net. Text on stdout, or a .npy file with --out.")
     q.add_argument("kind", choices=["lattice", "sobol"])
     q.add_argument("--n", type=int, default=1024, help="number of points, a power of 2 (default 1024)")
     q.add_argument("--d", type=int, default=2, help="dimension (default 2)")
-    q.add_argument("--alpha", type=int, default=1, help="CBC smoothness (lattice; default 1)")
+    _smoothness(q, 1, "CBC smoothness order (lattice; default 1)")
     q.add_argument("--seed", type=int, default=0, help="randomization seed (default 0)")
     q.add_argument("--out", default=None, help=".npy file (default: text on stdout)")
     q.set_defaults(func=_run_points)
-    q = qsub.add_parser("gram", help="FastGram on 2^m points: detection, solve, logdet, dense check")
+    q = qsub.add_parser("gram", help="FastGram on 2^m points: detection, solve, logdet, dense check",
+                        description="Build the kernel Gram matrix of 2^m lattice or Sobol' points as a FastGram "
+                        "(O(n log n) eigenvalues), solve a system, take its log-determinant, and compare the "
+                        "eigenvalues of a 512-point prefix with a dense eigendecomposition.")
     q.add_argument("--points", choices=["lattice", "sobol"], default="sobol")
     q.add_argument("--m", type=int, default=16, help="log2 of the number of points (default 16)")
     q.add_argument("--d", type=int, default=4, help="dimension (default 4)")
-    q.add_argument("--alpha", type=int, default=1, help="kernel smoothness (default 1)")
+    _smoothness(q, 1, "kernel smoothness order (default 1)")
     q.set_defaults(func=_run_gram)
-    q = qsub.add_parser("integrate", help="Bayesian cubature of a test integrand with a known value")
+    q = qsub.add_parser("integrate", help="Bayesian cubature of a test integrand with a known value",
+                        description="Integrate a test function over [0, 1]^d by Bayesian cubature, doubling the "
+                        "points until the 99% credible error is below --tol; prints the estimate, its error "
+                        "bar and the true error. Exit code 1 when it did not converge within 2^M_MAX points.")
     q.add_argument("integrand", choices=sorted(INTEGRANDS))
     q.add_argument("--d", type=int, default=3, help="dimension (default 3)")
     q.add_argument("--tol", type=float, default=1e-4, help="absolute tolerance (default 1e-4)")
     q.add_argument("--points", choices=["lattice", "sobol"], default="lattice")
-    q.add_argument("--alpha", type=int, default=2, help="kernel smoothness (default 2)")
+    _smoothness(q, 2, "kernel smoothness order (default 2)")
     q.add_argument("--m-max", type=int, default=18, help="at most 2^M_MAX points (default 18)")
+    add_quiet_option(q)
     q.set_defaults(func=_run_integrate)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 

@@ -11,6 +11,8 @@ __all__ = ["register", "run", "TOUR_STEPS"]
 
 def run(args) -> int:
     from ..quant import ITQ3SPacked, itq3s_decode, itq3s_encode
+    if args.action == "info" and args.output:
+        raise UsageError(f"quant info takes one file; unexpected extra argument {args.output!r}")
     if args.action == "encode":
         if not args.output:
             raise UsageError("quant encode needs INPUT.npy OUTPUT.itq3")

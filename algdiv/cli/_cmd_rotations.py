@@ -1,6 +1,7 @@
 """``algdiv rotations``: structured Hadamard rotations against uniform rotations."""
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
 import time
@@ -50,8 +51,10 @@ def run(args) -> int:
     dims = parse_dims(args.dims)
     if args.samples < 1:
         raise UsageError(f"--samples must be an integer >= 1, not {args.samples}")
-    if not 0 < args.alpha < 1:
-        raise UsageError(f"--alpha must be in (0, 1), not {args.alpha}")
+    if not 0 < args.level < 1:
+        raise UsageError(f"--level must be in (0, 1), not {args.level}")
+    if not (args.bound_constant > 0 and args.bound_constant < float("inf")):
+        raise UsageError(f"--bound-constant must be a positive number, not {args.bound_constant}")
     if args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, not {args.seed}")
     if args.w2_samples < 0 or args.w2_samples == 1:
@@ -65,11 +68,15 @@ def run(args) -> int:
                          "or algdiv's `plot` extra); run again without --plot for the table, CSV and JSON")
     progress = ProgressLine(sys.stderr, enabled=not args.quiet)
     t0 = time.perf_counter()
-    report = verify(dims=dims, inputs=inputs, samples=args.samples, alpha=args.alpha, seed=args.seed,
-                    controls=not args.no_controls, w2_samples=args.w2_samples, progress=progress)
+    try:
+        report = verify(dims=dims, inputs=inputs, samples=args.samples, alpha=args.level, seed=args.seed,
+                        controls=not args.no_controls, w2_samples=args.w2_samples, progress=progress,
+                        bound_constant=args.bound_constant)
+    finally:
+        progress.close()
     elapsed = time.perf_counter() - t0
-    print(f"algdiv rotations: d in {dims}, M = {args.samples} samples per row, alpha = {args.alpha:g}, "
-          f"seed = {args.seed}")
+    print(f"algdiv rotations: d in {dims}, M = {args.samples} samples per row, level = {args.level:g}, "
+          f"bound {args.bound_constant:g} d^-1/5, seed = {args.seed}")
     print(report.format_table())
     print(f"({elapsed:.1f} s)")
     if args.csv:
@@ -97,7 +104,12 @@ def register(sub) -> None:
     p.add_argument("--samples", type=int, default=200_000, help="Monte Carlo samples per row (default 200000)")
     p.add_argument("--inputs", default="e1,u2,u4,flat,gaussian",
                    help="comma list of e1,u2,u4,u8,flat,gaussian (default e1,u2,u4,flat,gaussian)")
-    p.add_argument("--alpha", type=float, default=1e-3, help="family-wise level per check (default 1e-3)")
+    p.add_argument("--level", type=float, default=1e-3,
+                   help="family-wise significance level of each verdict (Bonferroni over its Monte Carlo rows; "
+                   "default 1e-3)")
+    p.add_argument("--alpha", dest="level", type=float, help=argparse.SUPPRESS)   # deprecated spelling
+    p.add_argument("--bound-constant", type=float, default=0.30, metavar="C",
+                   help="constant C of the bound d_K <= C d^-1/5 (default 0.30)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0); same seed, same numbers")
     p.add_argument("--w2-samples", type=int, default=2000, help="Haar points for the W2 check (0: skip)")
     p.add_argument("--no-controls", action="store_true", help="skip the null and negative controls")

@@ -1,6 +1,7 @@
 """``algdiv sparse-wht``: recover a planted sparse Walsh spectrum from few noisy queries."""
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
@@ -9,6 +10,7 @@ import warnings
 import numpy as np
 
 from . import UsageError
+from ._progress import add_quiet_option, progress_line
 
 __all__ = ["register", "run", "demo", "TOUR_STEPS"]
 
@@ -21,7 +23,7 @@ def _snr(text):
 
 
 def demo(n, k, snr, *, bins=None, stages=3, offsets=None, amplitudes="pm1", seed=0,
-         noise_known=False, dense=False, out=None):
+         noise_known=False, dense=False, out=None, progress=None):
     """Plant a K-sparse spectrum, recover it with :func:`algdiv.sparse.sparse_wht`, report."""
     out = sys.stdout if out is None else out
     from ..sparse import IncompleteRecoveryWarning, QueryCounter, planted_sparse_signal, sparse_wht
@@ -34,7 +36,7 @@ def demo(n, k, snr, *, bins=None, stages=3, offsets=None, amplitudes="pm1", seed
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IncompleteRecoveryWarning)
         res = sparse_wht(q, n, sparsity=k, noise=noise, stages=stages, bins=bins,
-                         offsets=offsets, rng=seed + 1)
+                         offsets=offsets, rng=seed + 1, progress=progress)
     seconds = time.perf_counter() - t0
     snr_txt = "inf (noiseless)" if math.isinf(snr) else f"{snr:g} dB (sigma = {sig.sigma:.4g})"
     print(f"planted: n = {n} (N = {N:,}), K = {k}, SNR {snr_txt}, amplitudes {amplitudes}, "
@@ -77,21 +79,26 @@ def demo(n, k, snr, *, bins=None, stages=3, offsets=None, amplitudes="pm1", seed
 
 
 def run(args):
-    if not 1 <= args.n <= 62:
-        raise UsageError(f"--n must be in 1..62, not {args.n}")
-    if not 1 <= args.k <= (1 << args.n):
-        raise UsageError(f"--k must be in 1..2**n = {1 << args.n}, not {args.k}")
-    if args.dense and args.n > 26:
-        raise UsageError(f"--dense evaluates all 2**n points: use n <= 26, not {args.n}")
-    if args.bins is not None and (args.bins < 2 or args.bins & (args.bins - 1) or args.bins > 1 << args.n):
+    n = args.bits
+    if not 1 <= n <= 62:
+        raise UsageError(f"--bits must be in 1..62, not {n}")
+    if not 1 <= args.k <= (1 << n):
+        raise UsageError(f"--k must be in 1..2**bits = {1 << n}, not {args.k}")
+    if args.dense and n > 26:
+        raise UsageError(f"--dense evaluates all 2**bits points: use --bits <= 26, not {n}")
+    if args.bins is not None and (args.bins < 2 or args.bins & (args.bins - 1) or args.bins > 1 << n):
         raise UsageError(f"--bins must be a power of 2 in [2, 2**n], not {args.bins}")
     if args.offsets is not None and args.offsets < 1:
         raise UsageError(f"--offsets must be >= 1, not {args.offsets}")
     if not 1 <= args.stages <= 16:
         raise UsageError(f"--stages must be in 1..16, not {args.stages}")
-    _, exact = demo(args.n, args.k, args.snr, bins=args.bins, stages=args.stages,
-                    offsets=args.offsets, amplitudes=args.amplitudes, seed=args.seed,
-                    noise_known=args.noise_known, dense=args.dense)
+    progress = progress_line(args)
+    try:
+        _, exact = demo(n, args.k, args.snr, bins=args.bins, stages=args.stages,
+                        offsets=args.offsets, amplitudes=args.amplitudes, seed=args.seed,
+                        noise_known=args.noise_known, dense=args.dense, progress=progress)
+    finally:
+        progress.close()
     return 0
 
 
@@ -103,7 +110,9 @@ def register(subparsers):
         "Gaussian noise at the given SNR (sum X_k^2 / sigma^2, in dB), and recover it with "
         "algdiv.sparse.sparse_wht; prints the queries used, the per-stage bin diagnosis and "
         "whether the support is exact.")
-    p.add_argument("--n", type=int, default=20, help="number of bits, N = 2**n (default 20)")
+    p.add_argument("--bits", type=int, default=20, metavar="n", help="number of bits n, signal length N = 2**n "
+                   "(default 20)")
+    p.add_argument("--n", dest="bits", type=int, help=argparse.SUPPRESS)   # deprecated spelling
     p.add_argument("--k", type=int, default=128, help="number of non-zero coefficients (default 128)")
     p.add_argument("--snr", type=_snr, default=10.0, help="SNR in dB, or inf (default 10)")
     p.add_argument("--bins", type=int, default=None, help="bins per stage (default: power of 2 >= 1.5 K)")
@@ -116,6 +125,7 @@ def register(subparsers):
                    "(default: estimated from the zero-ton bins)")
     p.add_argument("--dense", action="store_true", help="also time the dense route "
                    "(all N queries + FWHT) for comparison")
+    add_quiet_option(p)
     p.set_defaults(func=run)
 
 

@@ -56,7 +56,10 @@ def _run(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("tour", help="a guided run over the catalog and every capability on built-in data")
+    p = sub.add_parser("tour", help="a guided run over the catalog and every capability on built-in data",
+                       description="Run a short demonstration of every capability (catalog, transforms, "
+                       "discovery, rotations, quantization, QMC, sparse recovery, ...) on built-in data, "
+                       "with the time of each step; --list shows the steps, --step runs some.")
     p.add_argument("--step", action="append", metavar="NAME", help="run only this step (repeatable)")
     p.add_argument("--list", action="store_true", help="list the steps and exit")
     p.set_defaults(func=_run)

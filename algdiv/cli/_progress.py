@@ -8,7 +8,18 @@ from __future__ import annotations
 import sys
 import time
 
-__all__ = ["ProgressLine"]
+__all__ = ["ProgressLine", "add_quiet_option", "progress_line"]
+
+
+def add_quiet_option(parser) -> None:
+    """Add the ``--quiet`` flag every long-running command shares."""
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress line on stderr (it is drawn only on a terminal anyway)")
+
+
+def progress_line(args, stream=None) -> "ProgressLine":
+    """The command's progress callback: a :class:`ProgressLine`, silent with ``--quiet``."""
+    return ProgressLine(stream, enabled=not getattr(args, "quiet", False))
 
 
 class ProgressLine:

@@ -26,12 +26,22 @@ True
 """
 from __future__ import annotations
 
-import pathlib
+import pathlib as _pathlib
 
-__all__ = ["available", "Availability", "KERNEL_DIR", "rotation", "itq3s_decode", "itq3s_decode_blocks"]
+__all__ = ["available", "Availability", "KERNEL_DIR", "INSTALL_HINT", "rotation", "itq3s_decode",
+           "itq3s_decode_blocks"]
 
 #: Folder of the CUDA sources shipped with the package.
-KERNEL_DIR = pathlib.Path(__file__).resolve().parent / "kernels"
+KERNEL_DIR = _pathlib.Path(__file__).resolve().parent / "kernels"
+
+#: How to install GPU support, quoted by every message about a missing GPU.
+INSTALL_HINT = ('install GPU support with `pip install "algdiv[gpu]"` (CUDA 12, cupy-cuda12x) or '
+                '`pip install "algdiv[gpu-cuda13]"` (CUDA 13, cupy-cuda13x), matching the CUDA version '
+                'that `nvidia-smi` reports; an NVIDIA GPU and its driver are needed')
+
+
+def __dir__():
+    return sorted(__all__)
 
 
 class Availability:
@@ -57,13 +67,14 @@ def available() -> Availability:
     try:
         import cupy
     except Exception as exc:  # ImportError, or a broken CUDA install
-        return Availability(False, f"cupy is not importable ({type(exc).__name__}: {exc})")
+        return Availability(False, f"cupy is not importable ({type(exc).__name__}: {exc}); {INSTALL_HINT}")
     try:
         count = int(cupy.cuda.runtime.getDeviceCount())
     except Exception as exc:
-        return Availability(False, f"no usable CUDA device was found ({type(exc).__name__}: {exc})")
+        return Availability(False, f"no usable CUDA device was found ({type(exc).__name__}: {exc}); "
+                                   f"{INSTALL_HINT}")
     if count < 1:
-        return Availability(False, "no usable CUDA device was found (device count 0)")
+        return Availability(False, f"no usable CUDA device was found (device count 0); {INSTALL_HINT}")
     return Availability(True, f"{count} CUDA device(s) visible to cupy {cupy.__version__}")
 
 

@@ -43,7 +43,7 @@ def _cupy():
     if cp is None:
         status = available()
         if not status:
-            raise RuntimeError(f"algdiv.gpu: no usable CUDA device was found ({status.reason}).")
+            raise RuntimeError(f"algdiv.gpu: the GPU path is not available: {status.reason}.")
         cp = importlib.import_module("cupy")
         _STATE["cupy"] = cp
     return cp

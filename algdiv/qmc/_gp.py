@@ -12,6 +12,7 @@ import scipy.stats
 
 from .._checks import check_choice, check_int, check_real
 from ..groups._limits import check_bytes
+from .._progress import Ticker, check_progress
 from ..transforms import fwht
 from ..transforms._fftbr import bitrev_permutation
 from ._fastgram import FastGram, _as_points, _merge_halves
@@ -336,7 +337,7 @@ class CubatureResult:
 
 
 def cubature(f, d, *, abs_tol=1e-3, rel_tol=0.0, points="lattice", alpha=1, n_init=256,
-             n_max=1 << 16, confidence=0.99, periodize=None, rng=None):
+             n_max=1 << 16, confidence=0.99, periodize=None, rng=None, progress=None):
     r"""Bayesian quasi-Monte Carlo cubature of f over :math:`[0,1]^d`, doubling n until the
     credible-interval half-width meets the tolerance.
 
@@ -364,6 +365,10 @@ def cubature(f, d, *, abs_tol=1e-3, rel_tol=0.0, points="lattice", alpha=1, n_in
         kernels need for fast convergence).
     rng : optional
         Randomization seed.
+    progress : callable or None, optional
+        ``progress(done, total, label)`` after each sample size (``total`` =
+        the number of doublings from ``n_init`` to ``n_max``, plus one; the
+        last call has ``done == total``, also when the tolerance is met early).
 
     Returns
     -------
@@ -427,13 +432,16 @@ def cubature(f, d, *, abs_tol=1e-3, rel_tol=0.0, points="lattice", alpha=1, n_in
         return v
 
     n = n_init
+    ticker = Ticker(check_progress(progress), (n_max // n_init).bit_length(), f"n = {n}")
     gp = FastGP(x_all[:n], evaluate(x_all[:n]), kernel)
     history = []
     while True:
         est, std = gp.integral()
         err = z * std
         history.append((n, est, err))
+        ticker.step(label=f"n = {n}")
         if err <= max(abs_tol, rel_tol * abs(est)) or 2 * n > n_max:
+            ticker.finish()
             return CubatureResult(est, err, n, std, err <= max(abs_tol, rel_tol * abs(est)),
                                   gp.kernel, history)
         new = x_all[n:2 * n]

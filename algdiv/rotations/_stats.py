@@ -7,7 +7,7 @@ import numpy as np
 
 from ._validate import as_alpha, as_positive_int
 
-__all__ = ["kolmogorov_distance", "dkw_band", "loglog_slope"]
+__all__ = ["kolmogorov_distance", "dkw_band", "dkw_pvalue", "bernstein_band", "bernstein_pvalue", "loglog_slope"]
 
 
 def _is_lattice(ref):
@@ -151,6 +151,81 @@ def dkw_band(m, alpha):
     m = as_positive_int(m, "m")
     alpha = as_alpha(alpha)
     return math.sqrt(math.log(2.0 / alpha) / (2.0 * m))
+
+
+def dkw_pvalue(m, excess):
+    r"""p-value of a Kolmogorov statistic from the DKW-Massart inequality.
+
+    For ``M`` samples of a law :math:`G` and the hypothesis
+    :math:`d_K(G, F) \le b`, the statistic :math:`D_M = \sup_t|F_M - F|` exceeds
+    ``b`` by ``excess`` :math:`= D_M - b` with probability at most
+
+    .. math::
+
+        p = \min\bigl(1,\ 2 e^{-2M\,\mathrm{excess}_+^2}\bigr)
+
+    (triangle inequality, then [1]_). So :math:`P(p \le a) \le a` for every
+    ``a`` under the hypothesis: the p-value is valid (conservative, not exactly
+    uniform). ``p <= alpha`` exactly when ``excess > dkw_band(M, alpha)``.
+
+    References
+    ----------
+    .. [1] P. Massart, Ann. Probab. 18 (1990) 1269-1283, :doi:`10.1214/aop/1176990746`.
+
+    Examples
+    --------
+    >>> from algdiv.rotations._stats import dkw_pvalue
+    >>> from algdiv.rotations import dkw_band
+    >>> round(dkw_pvalue(100_000, dkw_band(100_000, 1e-3)), 12)
+    0.001
+    """
+    m = as_positive_int(m, "m")
+    e = max(0.0, float(excess))
+    return min(1.0, 2.0 * math.exp(-2.0 * m * e * e))
+
+
+def bernstein_band(n, variance, spread, alpha):
+    r"""Half-width :math:`t` of Bernstein's two-sided confidence interval for a mean.
+
+    For ``n`` independent draws with known variance :math:`\sigma^2` and
+    :math:`|X - EX| \le b` (``spread``), Bernstein's inequality
+
+    .. math::
+
+        P\bigl(|\bar X - EX| \ge t\bigr) \le
+        2\exp\Bigl(-\frac{n t^2}{2\sigma^2 + 2bt/3}\Bigr)
+
+    set equal to ``alpha`` gives :math:`t = \bigl(\tfrac23 bL +
+    \sqrt{\tfrac49 b^2L^2 + 8n\sigma^2L}\bigr)/(2n)` with :math:`L = \ln(2/\alpha)`
+    ([1]_, Thm. 2.10).
+
+    References
+    ----------
+    .. [1] S. Boucheron, G. Lugosi, P. Massart, *Concentration Inequalities*,
+       Oxford University Press (2013), :doi:`10.1093/acprof:oso/9780199535255.001.0001`.
+
+    Examples
+    --------
+    >>> from algdiv.rotations._stats import bernstein_band, bernstein_pvalue
+    >>> t = bernstein_band(2000, 0.01, 2.0, 1e-3)
+    >>> round(bernstein_pvalue(2000, t, 0.01, 2.0), 12)
+    0.001
+    """
+    n = as_positive_int(n, "n")
+    alpha = as_alpha(alpha)
+    lg = math.log(2.0 / alpha)
+    b, v = float(spread), float(variance)
+    return (2.0 / 3.0 * b * lg + math.sqrt(4.0 / 9.0 * b * b * lg * lg + 8.0 * n * v * lg)) / (2.0 * n)
+
+
+def bernstein_pvalue(n, deviation, variance, spread):
+    r"""Bernstein p-value :math:`\min(1, 2\exp(-n t^2/(2\sigma^2 + 2bt/3)))` of ``|mean - EX| = t``.
+
+    Valid under the hypothesis (:math:`P(p \le a) \le a`); see :func:`bernstein_band`.
+    """
+    n = as_positive_int(n, "n")
+    t = abs(float(deviation))
+    return min(1.0, 2.0 * math.exp(-n * t * t / (2.0 * float(variance) + 2.0 * float(spread) * t / 3.0)))
 
 
 def loglog_slope(x, y):

@@ -66,6 +66,34 @@ def wasserstein2_e1(d):
     return math.sqrt(max(0.0, 2.0 - 2.0 * math.sqrt(d) * expected_abs_coordinate(d)))
 
 
+def nearest_vertex_sq_law(d):
+    r"""Mean, variance and range of the squared nearest-vertex distance for :math:`e_0`.
+
+    For :math:`\theta` uniform on :math:`S^{d-1}` the squared distance to the
+    nearest vertex of :math:`T(e_0)`'s cube is :math:`X = 2 - 2\|z\|_1/\sqrt d` with
+    :math:`z = H\theta/\sqrt d` again uniform. With :math:`E|z_1| = m_1` and
+    :math:`E|z_1z_2| = 2/(\pi d)` (write :math:`z = g/|g|`, :math:`g` Gaussian):
+
+    .. math::
+
+        EX = 2 - 2\sqrt d\,m_1,\qquad
+        \operatorname{Var}X = \frac4d\Bigl(1 + \frac{2(d-1)}{\pi} - d^2 m_1^2\Bigr),
+
+    and :math:`X \in [0, 2 - 2/\sqrt d]` (since :math:`1 \le \|z\|_1 \le \sqrt d`).
+
+    Returns
+    -------
+    mean, variance, spread : float
+        ``spread`` bounds :math:`|X - EX|` (for Bernstein's inequality).
+    """
+    d = as_dim(d)
+    m1 = float(expected_abs_coordinate(d))
+    mean = 2.0 - 2.0 * math.sqrt(d) * m1
+    var = 4.0 / d * (1.0 + 2.0 * (d - 1) / math.pi - (d * m1) ** 2)
+    top = 2.0 - 2.0 / math.sqrt(d)
+    return mean, max(var, 0.0), max(mean, top - mean)
+
+
 def f1_lower_bound_e1(d):
     r"""The 1-Lipschitz lower bound :math:`W_1(T(e_0), Qe_0) \ge 1 - \sqrt{d}\,E|\theta_1|`.
 

@@ -22,6 +22,7 @@ from scipy.special import chdtri, ndtri
 
 from ..groups import _limits
 from ..groups._limits import check_bytes
+from .._progress import Ticker, check_progress
 from ..transforms import fwht
 from ._bits import (complete_basis, gf2_solver, hash_bins, random_joint_hashes, signs,
                     span_table)
@@ -356,7 +357,9 @@ def _choose_offsets(U, design, nu2, sparsity, zero_thr, max_p1):
     return int(min(max(p1, 1), max_p1))
 
 
-def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing):
+def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing, progress=None):
+    # Steps: the first queries, then each decode (at most 1 + _MAX_EXTENSIONS).
+    ticker = Ticker(progress, 2 + _MAX_EXTENSIONS, f"B = {B}: queries")
     design = _Design(n, B.bit_length() - 1, stages, hashing, rng)
     N = 1 << n
     D1 = design.D + 1
@@ -367,6 +370,7 @@ def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing):
     else:
         base = rng.integers(0, N, size=(stages, 1), dtype=np.int64).astype(_U64)
     U, y = _frontend(counter, design, base)
+    ticker.step(label=f"B = {B}: decode")
     design.base = base
     floor2 = (_FLOOR * math.sqrt(float(np.mean(y * y)))) ** 2
 
@@ -394,6 +398,7 @@ def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing):
             nu2 = nu2_of(U)
         tests = _Tests(p1 * D1, nu2, n_bins)
         ks, amps, rounds, diag, unresolved, E = _decode(U, design, tests, max_rounds=n_bins)
+        ticker.step(label=f"B = {B}: decoded with {p1} offset(s)")
         excess = np.zeros(0, dtype=np.int64)
         if noise is not None:  # aggregate test: is the residual of each stage just noise?
             dof = B * tests.P
@@ -415,6 +420,7 @@ def _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing):
                 break
         p1, extensions = min(2 * p1, max_p1), extensions + 1
     sigma = math.sqrt(max(nu2 - floor2, 0.0) * B) if noise is None else float(noise)
+    ticker.finish()
     return SparseWHTResult(
         support=ks, coefficients=amps, n=n, n_queries=counter.n_queries, rounds=rounds,
         stages=stages, bins=B, offsets=p1, noise=sigma, noise_estimated=noise is None,
@@ -434,7 +440,7 @@ def _default_bins(sparsity, n):
 
 
 def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=None,
-               rng=None, hashing="random"):
+               rng=None, hashing="random", progress=None):
     r"""Sparse Walsh-Hadamard transform from few (noisy) queries: SPRIGHT.
 
     Recovers a K-sparse spectrum :math:`X` of a function on :math:`\{0,1\}^n`
@@ -449,7 +455,7 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
     i.e. :math:`X = \frac1N H f` with :math:`H` the natural-order (Sylvester)
     Hadamard matrix, ``fwht(f) / N`` in the engine's ``norm="backward"``.
     The noise :math:`w_m \sim N(0, \sigma^2)` is fixed per index, and the SNR
-    is :math:`\sum_k X_k^2/\sigma^2` (convention (a) of the spec).
+    is :math:`\sum_k X_k^2/\sigma^2` (the total-energy convention).
 
     Parameters
     ----------
@@ -486,6 +492,10 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
         a uniformly random support only: every index with few set bits (a
         low-order interaction) lands in bin 0 of the stages that do not see
         its bits, which random hashes avoid.
+    progress : callable or None, optional
+        ``progress(done, total, label)`` after the first queries and after each
+        decode (see :mod:`algdiv._progress`); without ``sparsity`` and ``bins``
+        it restarts for each doubling of the bins.
 
     Returns
     -------
@@ -591,6 +601,7 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
     if hashing not in ("random", "blocks"):
         raise ValueError(f"Argument 'hashing' must be in ['random', 'blocks'], not {hashing!r}.")
     rng = np.random.default_rng(rng)
+    progress = check_progress(progress)
 
     if bins is not None or sparsity is not None:
         B = bins if bins is not None else _default_bins(sparsity, n)
@@ -599,13 +610,13 @@ def sparse_wht(f, n, *, sparsity=None, noise=None, stages=3, bins=None, offsets=
         if hashing == "blocks" and stages * (B.bit_length() - 1) > n:
             raise ValueError(f"Argument 'hashing' = 'blocks' needs stages * log2(bins) <= n, "
                              f"not {stages} * {B.bit_length() - 1} > {n}.")
-        result = _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing)
+        result = _run(counter, n, B, stages, noise, sparsity, offsets, rng, hashing, progress)
     else:  # unknown sparsity: double the bins until the peeling explains every bin
         B, attempts = min(16, N), 0
         while True:
             attempts += 1
             h = hashing if hashing != "blocks" or stages * (B.bit_length() - 1) <= n else "random"
-            result = _run(counter, n, B, stages, noise, None, offsets, rng, h)
+            result = _run(counter, n, B, stages, noise, None, offsets, rng, h, progress)
             if result.complete or 2 * B > N or counter.n_queries >= N \
                     or _run_bytes(n, 2 * B, stages, offsets) > _limits.MEMORY_LIMIT:
                 break    # an incomplete result here is reported by the warning below

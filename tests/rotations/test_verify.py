@@ -3,6 +3,7 @@ import csv
 import io
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -112,10 +113,16 @@ def test_cli_writes_files_and_reproduces(tmp_path, capsys):
     assert strip(a["rows"]) == strip(b["rows"])
 
 
-def test_cli_progress_on_stderr(capsys):
-    assert main(["rotations", "--dims", "16", "--samples", "500", "--inputs", "e1", "--w2-samples", "0"]) == 0
+def test_cli_progress_on_stderr(capsys, monkeypatch):
+    args = ["rotations", "--dims", "16", "--samples", "500", "--inputs", "e1", "--w2-samples", "0"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""                   # not a terminal: no progress line
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main(args) == 0
     err = capsys.readouterr().err
     assert "e1 d=16" in err and "/4" in err
+    assert main(args + ["--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(
@@ -124,7 +131,9 @@ def test_cli_progress_on_stderr(capsys):
         (["--dims", "12:64"], "power of 2"),
         (["--samples", "0"], "--samples"),
         (["--inputs", "e1,nope"], "--inputs"),
-        (["--alpha", "2"], "--alpha"),
+        (["--alpha", "2"], "--level"),
+        (["--level", "0"], "--level"),
+        (["--bound-constant", "-1"], "--bound-constant"),
         (["--seed", "-1"], "--seed"),
     ],
 )
@@ -156,3 +165,67 @@ def test_tour_step():
     assert name == "rotations"
     assert "fitted slope -0.4" in text and "BAD" not in text and "A5 one block" in text
     assert set(INPUTS) >= {"e1", "flat"}
+
+
+def test_report_opens_with_verdicts_and_explains_columns(report):
+    text = str(report)
+    lines = text.splitlines()
+    assert lines[0] == "verdicts:"
+    names = [c.name for c in report.claims]
+    assert names == ["marginal", "sampler", "full vector", "controls"]
+    assert all(c.holds for c in report.claims)
+    assert "Marginal bound HOLDS" in text and "Controls BEHAVE" in text
+    assert "at most 0.001" in text and "Bonferroni" in text
+    # Every column of the table is explained in the legend, every result word too.
+    legend = text[text.index("legend:"):]
+    for col in ("check", "input", "M", "value", "band", "LCL", "bound", "rule", "p", "result"):
+        assert f"\n  {col} " in legend
+    for word in ("caught", "MISSED", "info", "FAIL"):
+        assert word in legend
+    for check in ("A1-exact", "A2-oracle", "A3-marg", "A4-null", "A5-neg", "A6-W2", "A7-f1"):
+        assert f"{check}:" in legend
+    # No blank cell: every table row has all 11 columns filled.
+    start = lines.index(next(ln for ln in lines if ln.startswith("check ")))
+    rows = lines[start + 1:start + 1 + len(report.rows)]
+    assert all(len(r.split()) == 11 for r in rows), rows
+
+
+def test_report_without_controls_has_no_control_footnote():
+    rep = verify(dims=(16, 64), inputs=("e1",), samples=5000, seed=2, controls=False, w2_samples=0)
+    text = str(rep)
+    assert [c.name for c in rep.claims] == ["marginal", "sampler", "full vector"]
+    assert "caught" not in text and "controls" not in text.lower().replace("no controls", "")
+    assert all(len(ln.split()) == 11 for ln in text.splitlines() if ln.startswith(("A6-W2", "A7-f1")))
+
+
+def test_bound_constant_option():
+    # The exact worst case is 0.249 d^-1/5: C = 0.2 contradicts the marginal bound, C = 0.30 does not.
+    low = verify(dims=(16, 64), inputs=("e1",), samples=2000, seed=0, w2_samples=0, bound_constant=0.2)
+    assert not low.ok and not low.claims[0].holds and "NOT CONFIRMED" in low.claims[0].sentence
+    assert {r["bound"] for r in low.rows if r["check"] == "A1-exact"} == {0.2 * 16 ** -0.2, 0.2 * 64 ** -0.2}
+    with pytest.raises(ValueError, match="bound_constant"):
+        verify(dims=(16,), samples=100, bound_constant=-1.0)
+    with pytest.raises(TypeError, match="bound_constant"):
+        verify(dims=(16,), samples=100, bound_constant="0.3")
+
+
+def test_pvalue_column_matches_the_rule(report):
+    level = report.params["alpha"]
+    for r in report.rows:
+        if r["p"] is not None:
+            assert (r["p"] > level) == r["passed"], r
+
+
+def test_plot_series_distinct_with_error_bars(report):
+    pytest.importorskip("matplotlib")
+    fig = report.figure()
+    ax = fig.axes[0]
+    handles, labels = ax.get_legend_handles_labels()
+    styles = []
+    for h in handles:
+        line = h[0] if isinstance(h, tuple) or hasattr(h, "lines") else h
+        line = h.lines[0] if hasattr(h, "lines") else line
+        styles.append((str(line.get_color()), line.get_marker(), line.get_linestyle()))
+    assert len(set(styles)) == len(styles), styles
+    assert sum(1 for c in ax.containers if type(c).__name__ == "ErrorbarContainer") >= 6
+    assert any("bound 0.3 d^-1/5" in lab for lab in labels) and any("1/sqrt(d)" in lab for lab in labels)

@@ -42,13 +42,15 @@ def test_demo_dense_comparison_and_failure_report():
 
 
 def test_run_and_usage_errors(capsys):
-    assert _cmd_sparse.run(parse(["--n", "12", "--k", "8", "--snr", "20"])) == 0
+    assert _cmd_sparse.run(parse(["--bits", "12", "--k", "8", "--snr", "20"])) == 0
     assert "support: exact (8/8)" in capsys.readouterr().out
-    for argv, msg in [(["--n", "63"], "--n must be in 1..62"),
-                      (["--n", "4", "--k", "17"], "--k must be in 1..2\\*\\*n"),
+    assert _cmd_sparse.run(parse(["--n", "12", "--k", "8", "--snr", "20"])) == 0     # deprecated spelling
+    assert "support: exact (8/8)" in capsys.readouterr().out
+    for argv, msg in [(["--bits", "63"], "--bits must be in 1..62"),
+                      (["--bits", "4", "--k", "17"], "--k must be in 1..2\\*\\*bits"),
                       (["--bins", "12"], "--bins must be a power of 2"),
                       (["--offsets", "0"], "--offsets must be >= 1"),
-                      (["--n", "30", "--dense"], "--dense evaluates all")]:
+                      (["--bits", "30", "--dense"], "--dense evaluates all")]:
         with pytest.raises(UsageError, match=msg):
             _cmd_sparse.run(parse(argv))
     with pytest.raises(SystemExit):
