@@ -422,6 +422,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         else:
             d = np.diag(R)
             tol = COLOR_GAP_SE * np.sqrt((np.abs(np.outer(d, d)) + R * R) / dof)
+            tol = np.maximum(tol, np.finfo(np.float64).tiny)   # constant columns: tol 0
         ticker.step(label="exact tier")
         colors = color_entries(R, tol)
         gens = colored_automorphisms(colors)

@@ -173,10 +173,24 @@ def as_names(names, d, name="names"):
     return names
 
 
-def as_level(level):
-    if isinstance(level, bool) or not isinstance(level, numbers.Real):
-        raise TypeError(f"Argument 'level' must be a float in (0, 1), not {level!r}.")
-    level = float(level)
-    if not (0.0 < level < 1.0) or math.isnan(level):
-        raise ValueError(f"Argument 'level' must lie in (0, 1), not {level!r}.")
-    return level
+def as_level(level, name="level"):
+    """A significance level in (0, 1)."""
+    return check_real(level, name, min=0.0, max=1.0, open_min=True, open_max=True)
+
+
+def as_colors(colors, name="colors", symmetric=True):
+    """A square integer colour matrix (int64), symmetric unless ``symmetric=False``."""
+    try:
+        C = np.asarray(colors)
+    except (ValueError, TypeError):
+        raise TypeError(f"Argument {name!r} must be a square integer array, "
+                        f"not a ragged {type(colors).__name__}.") from None
+    if C.dtype.kind not in "iub":
+        raise TypeError(f"Argument {name!r} must be an integer array of colour labels, "
+                        f"not dtype {C.dtype}.")
+    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 1:
+        raise ValueError(f"Argument {name!r} must be a square (N, N) matrix with N >= 1, "
+                         f"not shape {C.shape}.")
+    if symmetric and not np.array_equal(C, C.T):
+        raise ValueError(f"Argument {name!r} must be symmetric (colours of unordered pairs).")
+    return C.astype(np.int64, copy=False)
