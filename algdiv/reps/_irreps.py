@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from ..groups import PermutationGroup, SizeLimitError
+from ..groups._validate import as_perms
 
 __all__ = [
     "IrreducibleRepresentation", "irreps", "characters", "permutation_character",
@@ -221,10 +222,50 @@ def irreps(group: PermutationGroup) -> list[IrreducibleRepresentation]:
     return regular_irreps(group)
 
 
+def _as_group(group, name="group"):
+    if not isinstance(group, PermutationGroup):
+        raise TypeError(f"Argument {name!r} must be a PermutationGroup, not {type(group).__name__}.")
+    return group
+
+
+def as_elements(group, elements, name="elements"):
+    """``(k, N)`` intp array of elements of ``group`` (array form), checked.
+
+    Each row must be a permutation of ``0..N-1`` that maps every orbital of the
+    group to itself (a necessary condition for membership, exact for the named
+    families, whose orbital schemes have no further automorphisms).
+    """
+    n = group.degree
+    try:
+        E = np.asarray(elements)
+    except (ValueError, TypeError):
+        raise TypeError(f"Argument {name!r} must be a (k, {n}) integer array of permutations, "
+                        f"not a ragged {type(elements).__name__}.") from None
+    if E.ndim != 2:
+        raise ValueError(f"Argument {name!r} must be 2-D, one element per row (k, {n}), "
+                         f"not shape {E.shape}.")
+    E = as_perms(E, n, name)
+    if group.family != "symmetric" and E.shape[0] and 16 * n * n <= 2**28:
+        lab = group.orbitals()
+        for i, g in enumerate(E):
+            if not np.array_equal(lab[np.ix_(g, g)], lab):
+                raise ValueError(f"Argument {name!r}: row {i} is not an element of {group.name} "
+                                 f"(it does not preserve the group's orbitals).")
+    return E
+
+
 def characters(group: PermutationGroup, elements=None) -> np.ndarray:
     """Character table values ``chi[p, e]`` of ``irreps(group)[p]`` at ``elements[e]``.
 
     ``elements`` defaults to ``group.elements()`` (small groups only).
+
+    Raises
+    ------
+    TypeError
+        ``group`` is not a PermutationGroup; ``elements`` not integers.
+    ValueError
+        A row of ``elements`` is not a permutation of ``0..N-1`` or does not
+        preserve the group's orbitals (so it is not an element).
 
     Examples
     --------
@@ -234,15 +275,24 @@ def characters(group: PermutationGroup, elements=None) -> np.ndarray:
     array([[ 1.,  1.],
            [ 1., -1.]])
     """
-    elements = group.elements() if elements is None else np.asarray(elements)
+    _as_group(group)
+    elements = group.elements() if elements is None else as_elements(group, elements)
     reps = irreps(group)
     table = np.array([[np.trace(pi(g)) for g in elements] for pi in reps], dtype=complex)
     return table
 
 
 def permutation_character(elements) -> np.ndarray:
-    """Character of a permutation action: the number of fixed points of each element."""
-    elements = np.atleast_2d(np.asarray(elements))
+    """Character of a permutation action: the number of fixed points of each element.
+
+    ``elements`` is one permutation (1-D) or one per row (2-D), in array form.
+    """
+
+    E = np.asarray(elements) if not isinstance(elements, np.ndarray) else elements
+    E = np.atleast_2d(E)
+    if E.ndim != 2:
+        raise ValueError(f"Argument 'elements' must be 1-D or 2-D, not shape {E.shape}.")
+    elements = as_perms(E, E.shape[1], "elements")
     return np.sum(elements == np.arange(elements.shape[1]), axis=1)
 
 
@@ -292,7 +342,7 @@ def multiplicities(group: PermutationGroup) -> np.ndarray:
     >>> multiplicities(symmetric(30)).tolist()
     [1, 0, 1, 0]
     """
-    reps = irreps(group)
+    reps = irreps(_as_group(group))
     if group.family == "symmetric":
         return _symmetric_multiplicities(group, reps)
     elements = group.elements()
@@ -322,7 +372,7 @@ def isotypic_projectors(group: PermutationGroup) -> list[np.ndarray]:
     >>> [int(round(np.trace(P).real)) for P in isotypic_projectors(dihedral(7))]
     [1, 0, 2, 2, 2]
     """
-    elements = group.elements()
+    elements = _as_group(group).elements()
     reps = irreps(group)
     chi = characters(group, elements)
     n = group.degree

@@ -16,6 +16,8 @@ def regular_group(group: PermutationGroup):
     ``G_reg`` acts on ``0..|G|-1`` (the rows of ``elements = group.elements()``);
     generator ``s`` sends element ``h`` to ``s h`` (``s[h]``).
     """
+    if not isinstance(group, PermutationGroup):
+        raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     elements = group.elements()
     index = {g.tobytes(): i for i, g in enumerate(elements)}
     gens = [[index[s[h].tobytes()] for h in elements] for s in group.generators]
@@ -82,7 +84,14 @@ def peter_weyl_basis(group: PermutationGroup):
     >>> labels[:3]
     [((0, 0), 0, 0), ((1, 0), 0, 0), ((1, 1), 0, 0)]
     """
+    if not isinstance(group, PermutationGroup):
+        raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     order = group.order()
+    from ..groups import ELEMENTS_LIMIT
+    from ..groups._limits import check_bytes
+
+    if order <= ELEMENTS_LIMIT:
+        check_bytes(48 * order * order, f"the Peter-Weyl basis of {group.name} (|G| = {order})")
     reps = irreps(group)
     if sum(pi.dim ** 2 for pi in reps) != order:
         reps = regular_irreps(group)
