@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import UsageError
+from ._progress import ProgressLine
 
 __all__ = ["register", "run", "TOUR_STEPS"]
 
@@ -50,11 +51,13 @@ def run(args):
         raise UsageError("--n-samples applies to a covariance file, not with --samples")
     tiers = None if args.tiers is None else tuple(t.strip() for t in args.tiers.split(","))
     try:
+        progress = ProgressLine(enabled=not getattr(args, "quiet", False))
         if args.samples:
-            res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed)
+            res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed,
+                           progress=progress)
         else:
             res = discover(data, n_samples=args.n_samples, tiers=tiers, level=args.level,
-                           rng=args.seed)
+                           rng=args.seed, progress=progress)
     except (ValueError, TypeError) as exc:
         what = "samples" if args.samples else "covariance"
         raise UsageError(f"{args.data}: bad {what}: {exc}") from None
