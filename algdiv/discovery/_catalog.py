@@ -27,6 +27,9 @@ def catalog_size(n):
 def catalog_bytes(n):
     """Working set of :func:`catalog`: the orbitals (int32, N x N) of every group and its key, the
     generators, and the temporaries of one duplicate check."""
+    floor = 72 * n * n            # the three groups every catalog holds, and the temporaries
+    if floor > 2**40:             # refused anyway: skip the O(sqrt n) count of the divisors
+        return floor
     return (8 * catalog_size(n) + 48) * n * n
 
 
@@ -76,7 +79,7 @@ def catalog(n, *, progress=None):
     from ..groups._limits import check_bytes
 
     n = check_int(n, "n", min=2)
-    check_bytes(catalog_bytes(n), f"catalog({n}) ({catalog_size(n)} groups, N x N orbitals each)")
+    check_bytes(catalog_bytes(n), f"catalog({n}) (N x N orbitals for each group)")
     ticker = Ticker(progress, catalog_size(n), "catalog")
 
     def dih(m):
