@@ -360,7 +360,7 @@ def funk_hecke(k, L, *, n_quad=None, progress=None):
         ``L < 0``, ``n_quad < 1``, or ``k`` returns non-finite or wrongly shaped values.
     SizeLimitError
         The quadrature vectors would pass :data:`algdiv.groups.MEMORY_LIMIT`
-        (``L`` above about 2.5e7); raised before any allocation.
+        (``L`` above about 2.7e7); raised before any allocation.
 
     Returns
     -------
