@@ -43,9 +43,20 @@ class IrreducibleRepresentation:
     dim: int
     type: str
     _func: Callable = field(repr=False)
+    degree: int | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, g) -> np.ndarray:
-        return np.asarray(self._func(np.asarray(g)))
+        """The matrix :math:`\\pi(g)`; ``g`` must be a permutation of ``0..N-1`` (array form).
+
+        Raises ValueError/TypeError for anything else (a wrong length, a repeated
+        or out-of-range value, non-integers)."""
+        g = np.asarray(g)
+        if self.degree is not None:
+            if g.ndim != 1:
+                raise ValueError(f"Argument 'g' must be one permutation (1-D, length {self.degree}), "
+                                 f"not shape {g.shape}.")
+            g = as_perms(g[None, :], self.degree, "g")[0]
+        return np.asarray(self._func(g))
 
     def character(self, g) -> complex | float:
         """Trace :math:`\\chi_\\pi(g)`."""
@@ -163,7 +174,7 @@ def _irreps_direct(G):
     out = []
     for combo in itertools.product(*factor_irreps):
         def f(g, combo=combo):
-            mats = [pi(h) for pi, h in zip(combo, _factor_elements(G, g))]
+            mats = [np.asarray(pi._func(h)) for pi, h in zip(combo, _factor_elements(G, g))]
             out_m = mats[0]
             for m in mats[1:]:
                 out_m = np.kron(out_m, m)
@@ -211,7 +222,7 @@ def irreps(group: PermutationGroup) -> list[IrreducibleRepresentation]:
         raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     rule = _CLOSED.get(group.family)
     if rule is not None and (group.family != "direct" or all(f.family in _CLOSED for f in group.factors)):
-        return rule(group)
+        return _with_degree(rule(group), group.degree)
     if group.order() > NUMERIC_IRREPS_LIMIT:
         raise SizeLimitError(
             f"No closed-form irreps for {group.name}, and its order {group.order()} is above the "
@@ -219,7 +230,14 @@ def irreps(group: PermutationGroup) -> list[IrreducibleRepresentation]:
         )
     from ._peter_weyl import regular_irreps
 
-    return regular_irreps(group)
+    return _with_degree(regular_irreps(group), group.degree)
+
+
+def _with_degree(reps, degree):
+    """Record the degree on each irrep so that calls check their argument."""
+    for pi in reps:
+        object.__setattr__(pi, "degree", int(degree))
+    return reps
 
 
 def _as_group(group, name="group"):
@@ -278,7 +296,8 @@ def characters(group: PermutationGroup, elements=None) -> np.ndarray:
     _as_group(group)
     elements = group.elements() if elements is None else as_elements(group, elements)
     reps = irreps(group)
-    table = np.array([[np.trace(pi(g)) for g in elements] for pi in reps], dtype=complex)
+    # elements are checked once above; the irreps' own per-call check is skipped here
+    table = np.array([[np.trace(pi._func(g)) for g in elements] for pi in reps], dtype=complex)
     return table
 
 

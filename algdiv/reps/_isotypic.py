@@ -59,8 +59,14 @@ class Isotypic:
 
     def matrix(self, g) -> np.ndarray:
         """The irreducible matrix :math:`\\pi(g)` on copy 0, for an element ``g`` (array form)."""
+        from ..groups._validate import as_perms
+
         U = self.copy(0)
-        inv = np.argsort(np.asarray(g))
+        g = np.asarray(g)
+        if g.ndim != 1:
+            raise ValueError(f"Argument 'g' must be one permutation (1-D, length {U.shape[0]}), "
+                             f"not shape {g.shape}.")
+        inv = np.argsort(as_perms(g[None, :], U.shape[0], "g")[0])
         return U.conj().T @ U[inv]
 
 

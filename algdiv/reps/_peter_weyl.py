@@ -46,7 +46,8 @@ def regular_irreps(group: PermutationGroup, rng=None) -> list[IrreducibleReprese
             PU[lam] = U
             return U.conj().T @ PU
 
-        out.append(IrreducibleRepresentation(group.name, comp.label, comp.dim, "C", f))
+        out.append(IrreducibleRepresentation(group.name, comp.label, comp.dim, "C", f,
+                                             group.degree))
     return out
 
 
@@ -98,7 +99,7 @@ def peter_weyl_basis(group: PermutationGroup):
     elements = group.elements()
     cols, labels = [], []
     for pi in reps:
-        mats = np.array([pi(h) for h in elements])  # (|G|, d, d)
+        mats = np.array([np.asarray(pi._func(h)) for h in elements])  # (|G|, d, d), elements valid
         scale = np.sqrt(pi.dim / order)
         for a in range(pi.dim):
             for b in range(pi.dim):

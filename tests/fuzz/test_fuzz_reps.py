@@ -116,3 +116,21 @@ def test_representation(Q):
     G = cyclic(3)
     pi = irreps(G)[0]
     call(Representation, G, [pi, pi, pi], Q)
+
+
+@pytest.mark.parametrize("g", [[0, 0, 0, 0], [1, 2, 3], [0.0, 1.0, 2.0, 3.0], [[1, 2, 3, 0]], [4, 1, 2, 3]])
+def test_case8_irrep_matrices_take_only_permutations(g):
+    pi = irreps(cyclic(4))[1]
+    kind, exc = call(pi, g)
+    assert kind == "refused", exc
+    comp = isotypic_decomposition(cyclic(4))[1]
+    kind, exc = call(comp.matrix, g)
+    assert kind == "refused", exc
+
+
+def test_irrep_matrices_of_members_unchanged():
+    pi = irreps(dihedral(5))[-1]
+    g = dihedral(5).generators[0]
+    R = pi(g)
+    assert np.allclose(R, [[np.cos(2 * np.pi * 2 / 5), -np.sin(2 * np.pi * 2 / 5)],
+                           [np.sin(2 * np.pi * 2 / 5), np.cos(2 * np.pi * 2 / 5)]])
