@@ -53,7 +53,8 @@ class _Parser:
         self.depth = 0
 
     def fail(self, why: str):
-        raise ValueError(f"Cannot parse group {self.spec!r}: {why}. Grammar: FAMILY:ARGS, "
+        shown = self.spec if len(self.spec) <= 80 else self.spec[:77] + "..."
+        raise ValueError(f"Cannot parse group {shown!r}: {why}. Grammar: FAMILY:ARGS, "
                          "direct(G,...), wreath(INNER,OUTER); e.g. 'tree:4', "
                          "'direct(cyclic:4,elementary_abelian:2)'.")
 
