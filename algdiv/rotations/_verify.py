@@ -16,6 +16,7 @@ from ._marginal import coordinate_marginal, sphere_coordinates
 from ._operator import as_seed
 from ._sampler import BatchRun, _structured_batch, batch_size, check_client
 from ._stats import dkw_band, kolmogorov_distance, loglog_slope
+from .._progress import check_progress
 from ._validate import as_alpha, as_dim, as_positive_int, as_unit_input
 from ._wasserstein import (
     f1_lower_bound_e1, nearest_support_sq_batch, w2_batch_size, w2_estimate, wasserstein2_e1,
@@ -370,6 +371,9 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
     if w2_samples == 1:
         raise ValueError("Argument 'w2_samples' must be 0 (skip) or >= 2, not 1.")
     exact_k = [as_dim(k, "exact_k", minimum=1) for k in exact_k]
+    if any(k > 16 for k in exact_k):   # lattice_law's largest spread
+        raise ValueError(f"Argument 'exact_k' must hold powers of 2 <= 16, not {exact_k}.")
+    check_progress(progress)
     if batch is not None:
         batch = as_positive_int(batch, "batch")
     runner = BatchRun(check_client(client), timeout)

@@ -117,3 +117,21 @@ def test_statistics(x, cdf, m, alpha):
 def test_wasserstein(d, samples, u):
     call(wasserstein2_mc, _cap(d, 64), _cap(samples, 64), rng=0)
     call(f1_lower_bound, u, _cap(samples, 64), seed=0)
+
+
+@pytest.mark.parametrize("kwargs, exc", [
+    (dict(dims=(16,), exact_k=(32,)), ValueError),
+    (dict(dims=(16,), exact_k=(3,)), ValueError),
+    (dict(dims=(16,), progress=3), TypeError),
+    (dict(dims=(3,)), ValueError),
+    (dict(samples=0), ValueError),
+    (dict(samples=1.5), TypeError),
+    (dict(alpha=2.0), ValueError),
+    (dict(alpha=float("nan")), ValueError),
+    (dict(inputs=("zz",)), ValueError),
+    (dict(dims=(16,), w2_samples=1), ValueError),
+    (dict(dims=(16,), seed=-1), ValueError),
+])
+def test_verify_arguments_refused_before_work(kwargs, exc):
+    from algdiv.rotations import verify
+    refused(verify, exc=exc, **kwargs)
