@@ -21,6 +21,15 @@ class SizeLimitError(MemoryError, ValueError):
 
 def format_bytes(nbytes: float) -> str:
     """Human-readable size, e.g. ``'17.2 GB'``."""
+    if nbytes >= 1e15 * 1000:
+        # beyond a float's comfort (exact Python ints of any size): order of magnitude only
+        if isinstance(nbytes, int):
+            digits = int((nbytes.bit_length() - 1) * 0.30102999566398120)
+        else:
+            if nbytes == float("inf"):
+                return "more than 1e308 bytes"
+            digits = int(f"{nbytes:e}".split("e")[1])
+        return f"1e{digits} bytes"
     for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if nbytes >= scale:
             return f"{nbytes / scale:.1f} {unit}"

@@ -280,8 +280,10 @@ def matched_transform(group, cov=None, *, field: str = "real", exact: bool = Fal
     """
     if not isinstance(group, PermutationGroup):
         raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
-    if field not in ("real", "complex"):
-        raise ValueError(f"Argument 'field' must be 'real' or 'complex', not {field!r}.")
+    from .._checks import check_bool, check_choice
+
+    field = check_choice(field, "field", ("real", "complex"))
+    exact = check_bool(exact, "exact")
     if exact:
         if cov is not None:
             raise ValueError("Argument 'cov' cannot be combined with exact=True (the KLT of data is not exact).")

@@ -11,7 +11,6 @@ only drop and the eigenspaces of ``G`` are unions of those of ``H``.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,8 +132,9 @@ def resolution(group, *, method="auto", rng=0):
     9
     """
     group = _as_group(group)
-    if method not in ("auto", "numeric", "orbital"):
-        raise ValueError(f"Argument 'method' must be in ['auto', 'numeric', 'orbital'], not {method!r}.")
+    from .._checks import check_choice
+
+    method = check_choice(method, "method", ("auto", "numeric", "orbital"))
     if method == "auto" and group.family in _CLOSED:
         return int(_CLOSED[group.family](group))
     if method == "orbital":
@@ -186,11 +186,9 @@ def subgroup_chains(n):
     >>> [resolution(g) for g in chains["tree"]]
     [16, 16, 12, 8, 5, 2]
     """
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"Argument 'n' must be an integer, not {type(n).__name__} {n!r}.")
-    n = int(n)
-    if n < 2:
-        raise ValueError(f"Argument 'n' must be an integer >= 2, not {n}.")
+    from .._checks import check_int
+
+    n = check_int(n, "n", min=2)
     chains = {"dihedral": [trivial(n), cyclic(n), dihedral(n), symmetric(n)]}
     if n & (n - 1) == 0:
         k = n.bit_length() - 1

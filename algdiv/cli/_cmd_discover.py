@@ -6,6 +6,7 @@ import sys
 import numpy as np
 
 from . import UsageError
+from ._progress import ProgressLine
 
 __all__ = ["register", "run", "TOUR_STEPS"]
 
@@ -31,6 +32,7 @@ def register(subparsers):
     p.add_argument("--out", default=None, metavar="G.json",
                    help="write the matched group to this group file (read back with "
                    "algdiv derive --group @G.json)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.set_defaults(func=run)
 
 
@@ -56,18 +58,6 @@ def _warn(message):
     print(f"algdiv discover: warning: {message}", file=sys.stderr)
 
 
-def _progress_kwargs(func):
-    """``{"progress": ProgressLine()}`` where ``func`` takes a progress callback."""
-    import inspect
-
-    from ._progress import ProgressLine
-
-    if "progress" not in inspect.signature(func).parameters:
-        return {}, None
-    line = ProgressLine()
-    return {"progress": line}, line
-
-
 def run(args):
     from algdiv.discovery import discover
 
@@ -83,19 +73,19 @@ def run(args):
               f"{args.data} holds one snapshot per column, save its transpose (numpy: X.T) and "
               f"run again")
     tiers = None if args.tiers is None else tuple(t.strip() for t in args.tiers.split(","))
-    kwargs, line = _progress_kwargs(discover)
+    progress = ProgressLine(enabled=not args.quiet)
     try:
         if args.samples:
-            res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed, **kwargs)
+            res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed,
+                           progress=progress)
         else:
             res = discover(data, n_samples=args.n_samples, tiers=tiers, level=args.level,
-                           rng=args.seed, **kwargs)
+                           rng=args.seed, progress=progress)
     except (ValueError, TypeError) as exc:
         what = "samples" if args.samples else "covariance"
         raise UsageError(f"{args.data}: bad {what}: {exc}") from None
     finally:
-        if line is not None:
-            line.close()
+        progress.close()
     G = res.group
     if not args.samples and args.n_samples is None and G.family == "trivial":
         _warn("the covariance was taken as exact (no --n-samples), so any noise rejects every "

@@ -35,10 +35,16 @@ def _bliss(colors):
     """
     import igraph
 
+    from ..groups._limits import check_bytes
+
     n = colors.shape[0]
     vcol, iu, ecode = _vertex_and_edge_codes(colors)
     n_codes = int(ecode.max()) + 1 if ecode.size else 1
     layers = max(1, int(n_codes - 1).bit_length())
+    n_edges = int(np.bitwise_count(ecode).sum()) + (layers - 1) * n
+    # numpy edge arrays, their Python list for igraph (~ 100 bytes an edge) and the graph
+    check_bytes(160 * n_edges, f"the layered colouring graph of N = {n} ({n_edges} edges, "
+                f"{n_codes} colours)")
     edges = []
     for b in range(layers):
         sel = (ecode >> b) & 1 == 1
@@ -191,6 +197,15 @@ def colored_automorphisms(colors, engine="auto"):
     list of ndarray
         Non-identity generators in array form; empty for the trivial group.
 
+    Raises
+    ------
+    TypeError
+        ``colors`` is not an integer array.
+    ValueError
+        ``colors`` is not square and symmetric; an unknown ``engine``.
+    SizeLimitError
+        BLISS's layered graph would pass :data:`algdiv.groups.MEMORY_LIMIT`.
+
     References
     ----------
     T. Junttila, P. Kaski, "Engineering an efficient canonical labeling tool for
@@ -207,10 +222,11 @@ def colored_automorphisms(colors, engine="auto"):
     >>> PermutationGroup([Permutation(g.tolist()) for g in gens]).order()
     8
     """
-    if engine not in ("auto", "bliss", "refine"):
-        raise ValueError(
-            f"Argument 'engine' must be 'auto', 'bliss' or 'refine', not {engine!r}.")
-    colors = np.asarray(colors)
+    from .._checks import check_choice
+    from ._validate import as_colors
+
+    engine = check_choice(engine, "engine", ("auto", "bliss", "refine"))
+    colors = as_colors(colors)
     if engine == "auto":
         engine = "bliss" if have_igraph() else "refine"
     if engine == "bliss":

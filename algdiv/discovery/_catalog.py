@@ -1,6 +1,8 @@
 """Tier A: the catalog of candidate groups for N points."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["catalog", "unordered_orbital_count", "symmetric_orbitals"]
@@ -11,10 +13,27 @@ def _is_pow2(n):
 
 
 def _factor_pairs(n):
-    return [(a, n // a) for a in range(2, n // 2 + 1) if n % a == 0]
+    """``(a, n // a)`` for every divisor ``2 <= a <= n / 2``, ascending (O(sqrt n) work)."""
+    small = [a for a in range(2, math.isqrt(n) + 1) if n % a == 0]
+    divs = sorted(set(small) | {n // a for a in small})
+    return [(a, n // a) for a in divs]
 
 
-def catalog(n):
+def catalog_size(n):
+    """Number of groups :func:`catalog` builds for ``n`` points (before duplicates are dropped)."""
+    return 3 + (n >= 3) + 3 * _is_pow2(n) + 7 * len(_factor_pairs(n))
+
+
+def catalog_bytes(n):
+    """Working set of :func:`catalog`: the orbitals (int32, N x N) of every group and its key, the
+    generators, and the temporaries of one duplicate check."""
+    floor = 72 * n * n            # the three groups every catalog holds, and the temporaries
+    if floor > 2**40:             # refused anyway: skip the O(sqrt n) count of the divisors
+        return floor
+    return (8 * catalog_size(n) + 48) * n * n
+
+
+def catalog(n, *, progress=None):
     r"""Candidate groups for tier A, built for ``n`` points.
 
     The list holds the trivial and symmetric groups, ``cyclic(n)``,
@@ -33,10 +52,19 @@ def catalog(n):
     ----------
     n : int
         Number of points, ``n >= 2``.
+    progress : callable, optional
+        ``progress(done, total, "catalog")`` after each group's orbitals
+        (:mod:`algdiv._progress`).
 
     Returns
     -------
     list of algdiv.groups.PermutationGroup
+
+    Raises
+    ------
+    SizeLimitError
+        The orbitals of the catalog would pass :data:`algdiv.groups.MEMORY_LIMIT`
+        (about ``4 N^2`` bytes per group); checked before any group is built.
 
     Examples
     --------
@@ -46,9 +74,13 @@ def catalog(n):
     """
     from algdiv import groups as g
 
-    n = int(n)
-    if n < 2:
-        raise ValueError(f"Argument 'n' must be >= 2, not {n}.")
+    from .._checks import check_int
+    from .._progress import Ticker
+    from ..groups._limits import check_bytes
+
+    n = check_int(n, "n", min=2)
+    check_bytes(catalog_bytes(n), f"catalog({n}) (N x N orbitals for each group)")
+    ticker = Ticker(progress, catalog_size(n), "catalog")
 
     def dih(m):
         return g.dihedral(m) if m >= 3 else g.cyclic(m)
@@ -72,9 +104,11 @@ def catalog(n):
     best = {}
     for G in out:
         key = symmetric_orbitals(G.orbitals()).tobytes()
+        ticker.step()
         if key not in best or G.order() > best[key].order():
             best[key] = G
     kept = {id(G) for G in best.values()}
+    ticker.finish()
     return [G for G in out if id(G) in kept]
 
 

@@ -45,6 +45,12 @@ def color_entries(R, tol):
     colors : ndarray of int64, shape (N, N)
         Symmetric labels: ``0..k_d-1`` on the diagonal, ``k_d..k-1`` off it.
 
+    Raises
+    ------
+    TypeError, ValueError
+        ``R`` not a finite real square matrix; ``tol`` negative, NaN, or an
+        array of the wrong shape or with a non-positive entry.
+
     Examples
     --------
     >>> import numpy as np
@@ -54,11 +60,20 @@ def color_entries(R, tol):
            [2, 0, 2],
            [1, 2, 0]])
     """
+    from .._checks import check_array, check_real
+
+    R = check_array(R, "R", dtype_kind="biuf", finite=True)
+    if R.ndim != 2 or R.shape[0] != R.shape[1] or R.shape[0] < 1:
+        raise ValueError(f"Argument 'R' must be a square (N, N) matrix, not shape {R.shape}.")
     n = R.shape[0]
     if np.ndim(tol) == 0:
-        scaled, t = R, float(tol)
+        scaled, t = R, check_real(tol, "tol", min=0.0)
     else:
-        scaled, t = R / np.asarray(tol), 1.0
+        T = check_array(tol, "tol", dtype_kind="biuf", finite=True, shape=R.shape)
+        if not np.all(T > 0):
+            raise ValueError("Argument 'tol' must hold positive per-entry tolerances "
+                             "(an (N, N) array > 0).")
+        scaled, t = R / T, 1.0
     iu = np.triu_indices(n, 1)
     dlab = _gap_clusters(np.diag(scaled).copy(), t)
     kd = int(dlab.max()) + 1
@@ -117,7 +132,13 @@ def coherent_closure(colors, *, rng=0, max_rounds=None):
     >>> int(coherent_closure(A).max()) + 1
     3
     """
+    from .._checks import check_int
+    from ._validate import as_colors
+
+    colors = as_colors(colors, symmetric=False)
     n = colors.shape[0]
+    if max_rounds is not None:
+        max_rounds = check_int(max_rounds, "max_rounds", min=1)
     gen = np.random.default_rng(rng)
     cur = _relabel(colors.reshape(-1, 1)).reshape(n, n)
     # the diagonal is a union of classes of every coherent configuration

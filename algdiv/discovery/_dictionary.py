@@ -13,6 +13,18 @@ def _is_pow2(n):
     return n >= 1 and n & (n - 1) == 0
 
 
+def dictionary_size(n, transpositions):
+    """Number of atoms before duplicates are removed (the cost estimate of the dictionary)."""
+    d = 2 * n - 1
+    if _is_pow2(n):
+        k = n.bit_length() - 1
+        d += (n - 1) + (n - 1) + max(k - 1, 0)
+    d += sum(n // m - 1 for m in range(2, n // 2 + 1) if n % m == 0) if n <= 10**6 else n * 20
+    if transpositions:
+        d += n * (n - 1) // 2
+    return d
+
+
 def generator_dictionary(n, *, transpositions=None):
     r"""Candidate generators for the double-commutator eigenproblem on ``n`` points.
 
@@ -24,6 +36,12 @@ def generator_dictionary(n, *, transpositions=None):
         Include all :math:`n(n-1)/2` transpositions. Default: only when
         ``n <= 32`` (they dominate the dictionary size ``d`` and the GEVP costs
         :math:`O(d^2 N^2 + d^3)`).
+
+    Raises
+    ------
+    SizeLimitError
+        The dictionary (``d x n`` integers) would pass :data:`algdiv.groups.MEMORY_LIMIT`;
+        checked before it is built.
 
     Returns
     -------
@@ -43,11 +61,15 @@ def generator_dictionary(n, *, transpositions=None):
     >>> perms[0].tolist()
     [1, 2, 3, 0]
     """
-    n = int(n)
-    if n < 2:
-        raise ValueError(f"Argument 'n' must be >= 2, not {n}.")
+    from .._checks import check_bool, check_int
+    from ..groups._limits import check_bytes
+
+    n = check_int(n, "n", min=2)
     if transpositions is None:
         transpositions = n <= TRANSPOSITION_MAX_N
+    transpositions = check_bool(transpositions, "transpositions")
+    check_bytes(16 * dictionary_size(n, transpositions) * n,
+                f"generator_dictionary({n}, transpositions={transpositions})")
     i = np.arange(n)
     atoms, names = [], []
     for k in range(1, n):

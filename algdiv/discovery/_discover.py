@@ -7,13 +7,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._automorphisms import colored_automorphisms
-from ._catalog import catalog, symmetric_orbitals, unordered_orbital_count
+from .._checks import check_choice
+from .._progress import Ticker, check_progress
+from ..groups import PermutationGroup
+from ..groups._limits import check_bytes
+from ._catalog import catalog, catalog_size, symmetric_orbitals, unordered_orbital_count
 from ._coloring import coherent_closure, color_entries, default_tol
 from ._gevp import sequential_gevp
 from ._residual import _as_group, _orbital_mean
 from ._thresholds import (BootstrapDraws, bootstrap_lr_threshold, bootstrap_threshold,
                           lr_statistic, minp_lr_test, moment_threshold, screen_bound)
-from ._validate import as_covariance, as_level, as_n_samples, as_samples, sample_covariance
+from ._validate import (as_covariance, as_level, as_n_boot, as_n_samples, as_samples,
+                        sample_covariance)
 
 __all__ = ["discover", "DiscoveryResult", "CandidateScore", "TIERS", "DEFAULT_TIERS_MAX_N"]
 
@@ -186,15 +191,47 @@ def _as_tiers(tiers, n):
         return TIERS if n <= DEFAULT_TIERS_MAX_N else ("catalog", "exact")
     if isinstance(tiers, str):
         tiers = (tiers,)
-    tiers = tuple(tiers)
+    try:
+        tiers = tuple(tiers)
+    except TypeError:
+        raise TypeError(f"Argument 'tiers' must be a non-empty subset of {TIERS}, "
+                        f"not {type(tiers).__name__}.") from None
+    if not all(isinstance(t, str) for t in tiers):
+        raise TypeError(f"Argument 'tiers' must be a non-empty subset of {TIERS}, not {tiers!r}.")
     bad = [t for t in tiers if t not in TIERS]
     if bad or not tiers:
         raise ValueError(f"Argument 'tiers' must be a non-empty subset of {TIERS}, not {tiers!r}.")
     return tiers
 
 
+def _cost_bytes(n, n_candidates, tiers, bootstrap, n_boot, dof):
+    """Peak working set of :func:`discover` (bytes), estimated before any work.
+
+    Per proposal: its orbitals and the symmetric-orbital key (int32 each), the
+    group average (float64) and the catalog's duplicate key, 24 N^2 bytes; the
+    temporaries of one proposal (48 N^2); the bootstrap's B sample covariances and
+    their projections (about 6 B N^2 doubles, or B L N for L < N); the moment
+    threshold's orbital sums (up to 64 x N^2 doubles); the exact tier's layered
+    colouring graph (checked again once its edges are known); the GEVP's
+    commutators.
+    """
+    nn = n * n
+    total = (24 * (n_candidates + 3) + 48 + 40) * nn
+    if bootstrap:
+        total += 8 * n_boot * (6 * nn + (min(dof, n) * n if dof is not None else 0))
+    elif dof is not None:
+        total += 8 * 64 * nn
+    if "gevp" in tiers:
+        from ._dictionary import TRANSPOSITION_MAX_N, dictionary_size
+
+        d = dictionary_size(n, n <= TRANSPOSITION_MAX_N)
+        total += 8 * (3 * d * nn + 8 * d * d)
+    return total
+
+
 def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=None,
-             level=0.05, rng=None, threshold="auto", test="auto", n_boot=N_BOOT):
+             level=0.05, rng=None, threshold="auto", test="auto", n_boot=N_BOOT,
+             progress=None):
     r"""Find the matched group of a covariance, its transform and how sure that is.
 
     Every tier proposes groups; each proposal :math:`G` is scored by its
@@ -242,7 +279,14 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         bootstrap thresholds) or :math:`\delta` itself. ``"auto"``: the likelihood
         ratio where it applies and the sample covariance is positive definite.
     n_boot : int
-        Bootstrap draws (default 1000), shared by all candidates.
+        Bootstrap draws (default 1000), shared by all candidates. Where the bootstrap
+        runs it must be at least the smallest B whose Monte Carlo test at level / 2
+        can reject at all (``ceil((B + 1)(1 - level / 2)) <= B``: 39 at level 0.05);
+        fewer would make every threshold infinite and accept every group.
+    progress : callable, optional
+        ``progress(done, total, label)`` (:mod:`algdiv._progress`) through the
+        catalog, the tiers and the two test stages; anything it raises
+        (``KeyboardInterrupt`` included) stops the search.
 
     Returns
     -------
@@ -253,8 +297,16 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
     Raises
     ------
     ValueError
-        Non-square or non-symmetric ``cov``, NaN/Inf, L < 2, N = 1, both or neither
-        of ``cov``/``samples``, bad ``tiers``/``level``.
+        Non-square or non-symmetric ``cov``, NaN/Inf, L < 2, N = 1, constant
+        samples (zero covariance), both or neither of ``cov``/``samples``, bad
+        ``tiers``/``level``/``threshold``/``test``, ``n_boot`` below the minimum
+        of the level.
+    TypeError
+        Non-numeric or complex data, a non-integer ``n_samples``/``n_boot``,
+        candidates that are not permutation groups, a non-callable ``progress``.
+    SizeLimitError
+        The estimated working set passes :data:`algdiv.groups.MEMORY_LIMIT`
+        (e.g. N in the thousands with the full catalog); raised before any work.
 
     Notes
     -----
@@ -303,13 +355,23 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
     level = as_level(level)
     n = R.shape[0]
     tiers = _as_tiers(tiers, n)
-    if threshold not in ("auto", "bootstrap", "moments"):
-        raise ValueError(
-            f"Argument 'threshold' must be 'auto', 'bootstrap' or 'moments', not {threshold!r}.")
+    threshold = check_choice(threshold, "threshold", ("auto", "bootstrap", "moments"))
     if threshold == "auto":
         threshold = "bootstrap" if n <= BOOTSTRAP_MAX_N else "moments"
-    if test not in ("auto", "lr", "delta"):
-        raise ValueError(f"Argument 'test' must be 'auto', 'lr' or 'delta', not {test!r}.")
+    test = check_choice(test, "test", ("auto", "lr", "delta"))
+    n_boot = as_n_boot(n_boot, level, used=dof is not None and threshold == "bootstrap")
+    check_progress(progress)
+    if candidates is not None:
+        if isinstance(candidates, PermutationGroup):
+            raise TypeError("Argument 'candidates' must be a sequence of PermutationGroups, "
+                            "not one group; wrap it in a list.")
+        candidates = [_as_group(G, n, f"candidates[{i}]") for i, G in enumerate(candidates)]
+    n_cand = (catalog_size(n) if candidates is None else len(candidates)) \
+        if "catalog" in tiers else 0
+    check_bytes(_cost_bytes(n, n_cand, tiers, threshold == "bootstrap" and dof is not None,
+                            n_boot, dof),
+                f"discover on N = {n} ({n_cand} catalog candidates, tiers {'+'.join(tiers)})")
+    ticker = Ticker(progress, n_cand + len(tiers) + 2, "candidates")
     if test == "lr" and (threshold != "bootstrap" or dof is None or dof <= n):
         raise ValueError(
             "Argument test='lr' needs an estimated covariance with more degrees of freedom "
@@ -344,8 +406,11 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
 
     propose(trivial(n), "base")
     if "catalog" in tiers:
-        cands = catalog(n) if candidates is None else [
-            _as_group(G, n, "candidates") for G in candidates]
+        if candidates is None:
+            cands = catalog(n, progress=lambda d, t, s: ticker.step(0 if d == 0 else 1))
+        else:
+            cands = candidates
+            ticker.step(len(cands))
         for G in cands:
             propose(G, "catalog")
     nR2 = float(np.sum(R * R))
@@ -357,6 +422,8 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         else:
             d = np.diag(R)
             tol = COLOR_GAP_SE * np.sqrt((np.abs(np.outer(d, d)) + R * R) / dof)
+            tol = np.maximum(tol, np.finfo(np.float64).tiny)   # constant columns: tol 0
+        ticker.step(label="exact tier")
         colors = color_entries(R, tol)
         gens = colored_automorphisms(colors)
         aut = from_generators(np.asarray(gens, dtype=np.intp).reshape(-1, n), n,
@@ -371,6 +438,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
             noise2 = (float(np.trace(R)) ** 2 + nR2) / dof   # E ||R_hat - R||_F^2
             lam_tol = 6.0 * noise2 / (n * nR2)
             gen_tol = 1.5 * np.sqrt(2.0 * noise2) / nR
+        ticker.step(label="gevp tier")
         seq = sequential_gevp(R, tol=lam_tol, gen_tol=gen_tol, redundant="orbitals")
         certificate = seq.certificate
         propose(from_generators(seq.generators.reshape(-1, n), n, name="gevp"), "gevp")
@@ -395,7 +463,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
             return delta, EXACT_RTOL, "exact"
         if threshold == "bootstrap":
             if state["draws"] is None:
-                state["draws"] = BootstrapDraws(n, dof, int(n_boot), rng)
+                state["draws"] = BootstrapDraws(n, dof, n_boot, rng)
             if test == "lr":
                 return (lr_statistic(alt, S, dof),
                         bootstrap_lr_threshold(labels, counts, state["draws"], level / 2, finer),
@@ -408,7 +476,11 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
                                        finer=finer), "delta-moments")
 
     rows, info = [], []
+    # from here: one step per proposal in stage 1 and (at most) one in stage 2
+    ticker.total = ticker.done + 2 * len(proposals)
+    ticker.step(0, label="stage 1")
     for G, tier_list in proposals.values():
+        ticker.step(label="stage 1")
         labels = G.orbitals()
         counts = np.bincount(labels.ravel())
         S = _orbital_mean(labels, counts, R)
@@ -428,6 +500,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
                            key=lambda k: (-rows[k].resolution, _order_key(rows[k].group)))
         passed = []
         for k in survivors:
+            ticker.step(label="stage 2")
             r = rows[k]
             # Stage 2: G against the passed models above it (finer, other than the
             # saturated model that stage 1 covered). Each alternative is the common
@@ -462,7 +535,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
                         if len(alts) == MAX_ALTERNATIVES:
                             break
                     if state["draws"] is None:
-                        state["draws"] = BootstrapDraws(n, dof, int(n_boot), rng)
+                        state["draws"] = BootstrapDraws(n, dof, n_boot, rng)
                     out = minp_lr_test(R, S, labels, counts, alts, state["draws"], level / 2)
                     if out is not None:
                         jb, stat, tau = out
@@ -483,6 +556,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
                     r.accepted = stat <= tau
             if r.accepted:
                 passed.append(k)
+    ticker.finish()
     accepted = [r for r in rows if r.accepted]
     best = min(accepted, key=lambda r: (r.resolution, -_order_key(r.group)))
     rows.sort(key=lambda r: (r is not best, not r.accepted, r.resolution, -_order_key(r.group)))

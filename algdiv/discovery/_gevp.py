@@ -8,7 +8,8 @@ import scipy.linalg
 from scipy.optimize import linear_sum_assignment
 
 from ._dictionary import generator_dictionary
-from ._validate import as_covariance
+from ..groups._limits import check_bytes
+from ._validate import as_covariance, as_names, as_perms, as_tol
 
 __all__ = ["dc_gevp", "sequential_gevp", "GEVPResult", "SequentialGEVPResult"]
 
@@ -92,6 +93,22 @@ def _act(R, sigma):
     return R[np.ix_(inv, inv)]
 
 
+def _dictionary(perms, names, n):
+    """The validated dictionary (default :func:`generator_dictionary`), its cost checked."""
+    if perms is None:
+        perms, names = generator_dictionary(n)
+    else:
+        perms = as_perms(perms, n)
+        names = as_names(names, perms.shape[0])
+    if perms.shape[0] == 0:
+        raise ValueError(f"Argument 'perms' must hold at least one permutation, not shape {perms.shape}.")
+    d = perms.shape[0]
+    # the d commutators (d, N^2) with their two index temporaries, and the d x d problems
+    check_bytes(8 * (3 * d * n * n + 8 * d * d),
+                f"the double-commutator eigenproblem over {d} atoms on N = {n} points")
+    return perms, names
+
+
 @dataclass
 class GEVPResult:
     """Solution of :math:`K c = \\lambda G c` (see :func:`dc_gevp`)."""
@@ -164,12 +181,7 @@ def dc_gevp(cov, perms=None, names=None):
     """
     R = as_covariance(cov)
     n = R.shape[0]
-    if perms is None:
-        perms, names = generator_dictionary(n)
-    perms = np.asarray(perms, dtype=np.intp)
-    if perms.ndim != 2 or perms.shape[1] != n:
-        raise ValueError(
-            f"Argument 'perms' must have shape (d, {n}), not {perms.shape}.")
+    perms, names = _dictionary(perms, names, n)
     if names is None:
         names = [f"atom({k})" for k in range(perms.shape[0])]
     C = _commutators(R, perms)
@@ -248,11 +260,13 @@ def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None
             f"Argument 'redundant' must be 'group' or 'orbitals', not {redundant!r}.")
     R = as_covariance(cov)
     n = R.shape[0]
-    if perms is None:
-        perms, names = generator_dictionary(n)
-    perms = np.asarray(perms, dtype=np.intp)
-    if perms.ndim != 2 or perms.shape[1] != n:
-        raise ValueError(f"Argument 'perms' must have shape (d, {n}), not {perms.shape}.")
+    tol = as_tol(tol, "tol")
+    gen_tol = as_tol(gen_tol, "gen_tol")
+    if max_steps is not None:
+        from .._checks import check_int
+
+        max_steps = check_int(max_steps, "max_steps", min=0)
+    perms, names = _dictionary(perms, names, n)
     d = perms.shape[0]
     G = _gram(perms)
     W = _basis(perms, G)
@@ -264,7 +278,7 @@ def sequential_gevp(cov, *, tol, gen_tol, perms=None, names=None, max_steps=None
     found = []
     atom_in_group = np.zeros(d, dtype=bool)
     nR = np.linalg.norm(R)
-    steps = 4 * (W.shape[1] + d) if max_steps is None else int(max_steps)
+    steps = 4 * (W.shape[1] + d) if max_steps is None else max_steps
     ident = np.arange(n)
     attempts = 0
     w0, V0 = np.linalg.eigh(Kt)

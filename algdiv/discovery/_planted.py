@@ -54,8 +54,13 @@ def planted_covariance(model, n=16, rng=None):
     """
     from algdiv import groups
 
+    from .._checks import check_choice, check_int
+    from ..groups._limits import check_bytes
+
+    model = check_choice(model, "model", PLANTED_MODELS)
+    n = check_int(n, "n", min=2)
+    check_bytes(8 * 8 * n * n, f"planted_covariance({model!r}, {n})")
     rng = np.random.default_rng(rng)
-    n = int(n)
     i = np.arange(n)
     if model == "circulant":
         d = (i[:, None] - i) % n

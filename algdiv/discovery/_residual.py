@@ -5,6 +5,7 @@ import numpy as np
 
 from ._automorphisms import colored_automorphisms
 from ._coloring import coherent_closure, color_entries, default_tol
+from .._checks import check_choice, check_real
 from ._validate import as_covariance
 
 __all__ = ["commutativity_residual", "coloring_index"]
@@ -85,6 +86,7 @@ def commutativity_residual(cov, group, *, kind="reynolds"):
     """
     R = as_covariance(cov)
     G = _as_group(group, R.shape[0])
+    kind = check_choice(kind, "kind", ("reynolds", "generators"))
     nR = np.linalg.norm(R)
     if kind == "reynolds":
         return float(np.linalg.norm(R - G.reynolds(R)) / nR)
@@ -94,7 +96,7 @@ def commutativity_residual(cov, group, *, kind="reynolds"):
         inv = np.argsort(G.generators, axis=1)
         # ||P R - R P|| = ||P R P^T - R|| (P orthogonal); P R P^T = R[inv][:, inv]
         return float(max(np.linalg.norm(R[np.ix_(v, v)] - R) for v in inv) / nR)
-    raise ValueError(f"Argument 'kind' must be 'reynolds' or 'generators', not {kind!r}.")
+    check_choice(kind, "kind", ("reynolds", "generators"))
 
 
 def _aut_group(colors, n, engine="auto"):
@@ -151,12 +153,8 @@ def coloring_index(cov, group=None, kind="energy", tol=None):
     """
     R = as_covariance(cov)
     n = R.shape[0]
-    if kind not in ("energy", "scheme"):
-        raise ValueError(f"Argument 'kind' must be 'energy' or 'scheme', not {kind!r}.")
-    if tol is None:
-        tol = default_tol(R)
-    elif not np.ndim(tol) == 0 or not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"Argument 'tol' must be a finite float >= 0, not {tol!r}.")
+    kind = check_choice(kind, "kind", ("energy", "scheme"))
+    tol = default_tol(R) if tol is None else check_real(tol, "tol", min=0.0)
     colors = None
     if group is None:
         colors = color_entries(R, tol)

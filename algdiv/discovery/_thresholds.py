@@ -7,6 +7,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from .._checks import check_int
 from ._residual import _orbital_mean
 
 __all__ = ["BootstrapDraws", "bootstrap_threshold", "bootstrap_lr_threshold", "lr_statistic",
@@ -131,6 +132,11 @@ def moment_threshold(S, labels, counts, dof, level, norm_hat, rng, n_draws=64, f
     spread, a second-order effect on the quantile). With ``finer`` (a group :math:`H \le G`),
     :math:`\Pi_\perp` becomes :math:`\Pi_H - \Pi_G` (the nested residual).
     """
+    from ._validate import as_level
+
+    dof = check_int(dof, "dof", min=1)
+    level = as_level(level)
+    n_draws = check_int(n_draws, "n_draws", min=2)
     try:                    # any factor C C^T = S will do; Cholesky is 3x cheaper than eigh
         C = np.linalg.cholesky(S)
     except np.linalg.LinAlgError:
@@ -166,6 +172,11 @@ def screen_bound(R_hat, dof, level):
     largest at h = 1. A candidate whose :math:`\delta` exceeds this bound is
     rejected without computing its own threshold.
     """
+    from ._validate import as_covariance, as_level
+
+    R_hat = as_covariance(R_hat, "R_hat")
+    dof = check_int(dof, "dof", min=1)
+    level = as_level(level)
     tr = float(np.trace(R_hat))
     nrm2 = float(np.sum(R_hat * R_hat))
     mean = (tr * tr + nrm2) / dof

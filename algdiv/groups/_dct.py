@@ -123,7 +123,10 @@ class DCTGroup(PermutationGroup):
 
     def is_invariant(self, R, tol: float = 1e-10) -> bool:
         """Whether the ``n x n`` matrix ``R`` is invariant (relative Frobenius residual <= tol)."""
-        R = self._check_square(R, self.signal_size)
+        from ._group import _as_tol
+
+        R = self._check_square(R, self.signal_size, finite=True)
+        tol = _as_tol(tol)
         return self._residual(R, self.reynolds(R), tol)
 
 
@@ -253,15 +256,15 @@ def dct_group(n: int, type: int = 2, kind: str = "dct") -> DCTGroup:  # noqa: A0
     (16, 8)
     """
     n = _as_int(n, "n", minimum=1)
-    if isinstance(type, bool) or type not in (1, 2):
-        raise ValueError(f"Argument 'type' must be 1 or 2, not {type!r}.")
-    if kind not in ("dct", "dst"):
-        raise ValueError(f"Argument 'kind' must be 'dct' or 'dst', not {kind!r}.")
+    from .._checks import check_choice
+
+    type = check_choice(type, "type", (1, 2))  # noqa: A001 - scipy's name
+    kind = check_choice(kind, "kind", ("dct", "dst"))
     size_of, n_min, refl, _ = _EXTENSIONS[(kind, type)]
     if n < n_min:
         raise ValueError(f"Argument 'n' must be >= {n_min} for the {kind.upper()}-{'I' * type}, not {n}.")
     m = size_of(n)
-    check_bytes(16.0 * m, f"the generators of dct_group({n})")
+    check_bytes(16 * m, f"the generators of dct_group({n})")
     idx = np.arange(m)
     reflection = (-idx) % m if refl == "whole" else (m - 1 - idx)
     gens = _dihedral_gens(m, reflection)

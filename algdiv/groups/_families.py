@@ -6,7 +6,9 @@ import math
 import numpy as np
 
 from ._group import PermutationGroup, _as_int
-from ._limits import check_bytes
+import functools
+
+from ._limits import MEMORY_LIMIT, SizeLimitError, check_bytes, format_bytes
 from ._orbitals import canonical_labels
 
 __all__ = [
@@ -16,7 +18,19 @@ __all__ = [
 
 
 def _check_degree(degree: int, n_gens: int, what: str) -> None:
-    check_bytes(8.0 * max(n_gens, 1) * degree, f"the generators of {what} (N = {degree})")
+    # exact integer arithmetic: degrees such as 2**99999999 overflow a float
+    check_bytes(8 * (max(n_gens, 1) + 2) * degree, f"the generators of {what} (N = {degree})")
+
+
+def _check_bits(k: int, n_gens: int, what: str) -> int:
+    """``2**k`` after checking, before computing it, that ``n_gens`` generators on it fit."""
+    if k > 62:
+        raise SizeLimitError(
+            f"{what} acts on 2**{k} points; its generators would need more than 1e19 bytes, "
+            f"more than the {format_bytes(MEMORY_LIMIT)} limit (algdiv.groups.MEMORY_LIMIT).")
+    n = 1 << k
+    _check_degree(n, n_gens, what)
+    return n
 
 
 def _bit_table(n_points: int, func) -> np.ndarray:
@@ -103,8 +117,7 @@ def elementary_abelian(k: int) -> PermutationGroup:
            [3, 2, 1, 0]], dtype=int32)
     """
     k = _as_int(k, "k", minimum=0)
-    n = 1 << k
-    _check_degree(n, k, f"elementary_abelian({k})")
+    n = _check_bits(k, k, f"elementary_abelian({k})")
     idx = np.arange(n)
     gens = [idx ^ (1 << b) for b in range(k)]
     return PermutationGroup._named(gens, n, name=f"elementary_abelian({k})",
@@ -137,8 +150,7 @@ def hamming(k: int) -> PermutationGroup:
     (48, 4)
     """
     k = _as_int(k, "k", minimum=0)
-    n = 1 << k
-    _check_degree(n, 3, f"hamming({k})")
+    n = _check_bits(k, 3, f"hamming({k})")
     idx = np.arange(n)
     gens = [idx ^ 1] if k >= 1 else []
     if k >= 2:
@@ -180,8 +192,7 @@ def tree(k: int) -> PermutationGroup:
     True
     """
     k = _as_int(k, "k", minimum=0)
-    n = 1 << k
-    _check_degree(n, k, f"tree({k})")
+    n = _check_bits(k, k, f"tree({k})")
     idx = np.arange(n)
     gens = []
     for depth in range(k):
@@ -215,7 +226,7 @@ def symmetric(n: int) -> PermutationGroup:
     if n >= 3:
         gens.append(np.roll(np.arange(n), -1))
     return PermutationGroup._named(gens, n, name=f"symmetric({n})", family="symmetric",
-                                   params={"n": n}, order=math.factorial(n))
+                                   params={"n": n}, order=functools.partial(math.factorial, n))
 
 
 def trivial(n: int) -> PermutationGroup:
@@ -229,6 +240,7 @@ def trivial(n: int) -> PermutationGroup:
     ((0, 3), 1, 9)
     """
     n = _as_int(n, "n", minimum=1)
+    _check_degree(n, 0, f"trivial({n})")
     return PermutationGroup._named(np.zeros((0, n), dtype=np.intp), n, name=f"trivial({n})",
                                    family="trivial", params={"n": n}, order=1)
 
@@ -261,7 +273,7 @@ def direct_product(*groups) -> PermutationGroup:
     groups = tuple(_as_group(g, f"groups[{i}]") for i, g in enumerate(groups))
     degrees = [g.degree for g in groups]
     n = math.prod(degrees)
-    _check_degree(n, sum(g.generators.shape[0] for g in groups), "a direct product")
+    _check_degree(n, sum(g.generators.shape[0] for g in groups) + 2, "a direct product")
     idx = np.arange(n)
     gens = []
     stride = n
@@ -298,7 +310,7 @@ def wreath_product(inner, outer) -> PermutationGroup:
     outer = _as_group(outer, "outer")
     k, m = inner.degree, outer.degree
     n = k * m
-    _check_degree(n, inner.generators.shape[0] * m + outer.generators.shape[0], "a wreath product")
+    _check_degree(n, inner.generators.shape[0] * m + outer.generators.shape[0] + 2, "a wreath product")
     idx = np.arange(n)
     block, pos = idx // k, idx % k
     gens = []

@@ -28,6 +28,13 @@ def _as_int(value, name: str, minimum: int = 0) -> int:
     return value
 
 
+def _as_tol(tol) -> float:
+    """A relative tolerance: a finite real number >= 0."""
+    from .._checks import check_real
+
+    return check_real(tol, "tol", min=0.0)
+
+
 def _validate_generators(generators, degree):
     """Return a ``(k, N)`` intp array of validated permutations in array form."""
     if isinstance(generators, np.ndarray) and generators.ndim == 2:
@@ -63,6 +70,8 @@ def _validate_generators(generators, degree):
             raise ValueError("Argument 'degree' is required when there are no generators.")
         degree = arrays[0].size
     degree = _as_int(degree, "degree", minimum=1)
+    check_bytes(8 * (len(arrays) + 3) * degree,
+                f"a permutation group on {degree} points with {len(arrays)} generators")
     out = np.empty((len(arrays), degree), dtype=np.intp)
     for idx, arr in enumerate(arrays):
         if arr.size != degree:
@@ -153,6 +162,8 @@ class PermutationGroup:
     family = "generic"
 
     def __init__(self, generators, degree=None, *, name=None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Argument 'name' must be a str or None, not {type(name).__name__}.")
         gens, degree = _validate_generators(generators, degree)
         # Drop identity generators: they add nothing and slow union-find down.
         ident = np.arange(degree)
@@ -205,8 +216,11 @@ class PermutationGroup:
         return group_spec(self)
 
     def __repr__(self) -> str:
-        return (f"PermutationGroup({self.name}, degree={self.degree}, "
-                f"order={_format_order(self.order())})")
+        if callable(self._order) and self.family == "symmetric" and self._degree > 1000:
+            order = f"{self._degree}!"      # not evaluated: n! of a large n takes minutes
+        else:
+            order = _format_order(self.order())
+        return f"PermutationGroup({self.name}, degree={self.degree}, order={order})"
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -223,6 +237,8 @@ class PermutationGroup:
         """Exact order ``|G|`` (Python int), from a closed form or Schreier-Sims."""
         if self._order is None:
             self._order = self._compute_order()
+        elif callable(self._order):      # a closed form evaluated on first use (e.g. n!)
+            self._order = int(self._order())
         return self._order
 
     def _compute_order(self) -> int:
@@ -287,12 +303,18 @@ class PermutationGroup:
         return self._counts
 
     # -- Reynolds ------------------------------------------------------------------
-    def _check_square(self, R, size, name="R"):
-        R = np.asarray(R)
-        if R.ndim != 2 or R.shape != (size, size):
-            raise ValueError(f"Argument {name!r} must have shape ({size}, {size}), not {R.shape}.")
+    def _check_square(self, R, size, name="R", finite=False):
+        try:
+            R = np.asarray(R)
+        except (ValueError, TypeError):
+            raise TypeError(f"Argument {name!r} must be a numeric ({size}, {size}) array, "
+                            f"not a ragged {type(R).__name__}.") from None
         if R.dtype.kind not in "biufc":
             raise TypeError(f"Argument {name!r} must be numeric, not dtype {R.dtype}.")
+        if R.ndim != 2 or R.shape != (size, size):
+            raise ValueError(f"Argument {name!r} must have shape ({size}, {size}), not {R.shape}.")
+        if finite and R.dtype.kind in "fc" and not np.all(np.isfinite(R)):
+            raise ValueError(f"Argument {name!r} must be finite; it holds NaN or inf.")
         return R
 
     def _reynolds_full(self, R):
@@ -335,8 +357,15 @@ class PermutationGroup:
         return self._reynolds_full(R)
 
     def is_invariant(self, R, tol: float = 1e-10) -> bool:
-        r"""Whether :math:`\|R - \Pi_G(R)\|_F \le \mathrm{tol}\,\|R\|_F`."""
-        R = self._check_square(R, self._degree)
+        r"""Whether :math:`\|R - \Pi_G(R)\|_F \le \mathrm{tol}\,\|R\|_F`.
+
+        Raises
+        ------
+        ValueError
+            ``R`` has the wrong shape or holds NaN or inf; ``tol`` is negative or NaN.
+        """
+        R = self._check_square(R, self._degree, finite=True)
+        tol = _as_tol(tol)
         return self._residual(R, self.reynolds(R), tol)
 
     @staticmethod

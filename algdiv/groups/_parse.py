@@ -39,14 +39,24 @@ _FAMILIES = {
 }
 
 
+#: deepest nesting of direct(...) / wreath(...) that parse_group accepts
+MAX_DEPTH = 32
+#: longest specification parse_group reads (characters)
+MAX_LENGTH = 10_000
+#: most digits of one integer argument (larger values exceed every size limit anyway)
+MAX_DIGITS = 12
+
+
 class _Parser:
     def __init__(self, spec: str):
         self.spec = spec
         self.text = spec.replace(" ", "")
         self.pos = 0
+        self.depth = 0
 
     def fail(self, why: str):
-        raise ValueError(f"Cannot parse group {self.spec!r}: {why}. Grammar: FAMILY:ARGS, "
+        shown = self.spec if len(self.spec) <= 80 else self.spec[:77] + "..."
+        raise ValueError(f"Cannot parse group {shown!r}: {why}. Grammar: FAMILY:ARGS, "
                          "direct(G,...), wreath(INNER,OUTER); e.g. 'tree:4', "
                          "'direct(cyclic:4,elementary_abelian:2)'.")
 
@@ -111,11 +121,15 @@ class _Parser:
             self.fail(f"expected a family name at position {self.pos}")
         if name in ("direct", "wreath"):
             self.expect("(")
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                self.fail(f"products nest more than {MAX_DEPTH} deep")
             parts = [self.group()]
             while self.pos < len(self.text) and self.text[self.pos] == ",":
                 self.pos += 1
                 parts.append(self.group())
             self.expect(")")
+            self.depth -= 1
             if name == "wreath":
                 if len(parts) != 2:
                     self.fail(f"wreath takes 2 groups (inner, outer), not {len(parts)}")
@@ -133,8 +147,11 @@ class _Parser:
         while self.pos < len(self.text) and self.text[self.pos] == ":":
             self.pos += 1
             token = self.word()
-            if not token.isdigit():
+            if not (token.isascii() and token.isdigit()):
                 self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
+            if len(token.lstrip("0")) > MAX_DIGITS:
+                self.fail(f"{name} argument {token[:20]}{'...' if len(token) > 20 else ''} is "
+                          f"too large (more than {MAX_DIGITS} digits)")
             args.append(int(token))
         if not lo <= len(args) <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
@@ -156,7 +173,12 @@ def parse_group(spec: str):
     TypeError
         ``spec`` is not a string.
     ValueError
-        The text does not follow the grammar or an argument is out of range.
+        The text does not follow the grammar, nests products more than
+        ``MAX_DEPTH`` (32) deep, is longer than ``MAX_LENGTH`` characters, or an
+        argument is out of range.
+    SizeLimitError
+        The group's generators would pass the memory limit
+        (:data:`algdiv.groups.MEMORY_LIMIT`); checked before they are built.
 
     Examples
     --------
@@ -172,6 +194,9 @@ def parse_group(spec: str):
     """
     if not isinstance(spec, str):
         raise TypeError(f"Argument 'spec' must be a str, not {type(spec).__name__}.")
+    if len(spec) > MAX_LENGTH:
+        raise ValueError(f"Argument 'spec' must be at most {MAX_LENGTH} characters long, "
+                         f"not {len(spec)}.")
     if spec.strip().startswith("@"):
         from ._file import load_group
 

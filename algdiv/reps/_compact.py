@@ -14,8 +14,10 @@ import math
 
 import numpy as np
 
-from algdiv.transforms._sphere import SphereTransform, _gauss_legendre, real_spherical_harmonics
+from algdiv.transforms._sphere import SphereTransform, real_spherical_harmonics
 
+from .._progress import Ticker, check_progress
+from ..groups._limits import check_bytes
 from ..transforms._sphere import _as_int  # the same integer validation as the sphere grid
 
 __all__ = ["SO2", "SO3", "funk_hecke"]
@@ -27,10 +29,12 @@ def _as_field(field):
     return field
 
 
-def _as_size(size):
+def _as_size(size, per_item=8):
     if size is None:
         return None
-    return _as_int(size, "size", 0)
+    size = _as_int(size, "size", 0)
+    check_bytes(per_item * size, f"{size} Haar samples")
+    return size
 
 
 def _as_angles(theta):
@@ -287,7 +291,7 @@ class SO3:
 
     def sample(self, size=None, rng=None):
         """Haar-random rotations (normalized Gaussian quaternions), shape ``(size, 3, 3)`` or ``(3, 3)``."""
-        size = _as_size(size)
+        size = _as_size(size, per_item=8 * 13)
         q = np.random.default_rng(rng).standard_normal((1 if size is None else size, 4))
         q /= np.linalg.norm(q, axis=1, keepdims=True)
         w, x, y, z = q.T
@@ -304,7 +308,34 @@ class SO3:
         return R[0] if size is None else R
 
 
-def funk_hecke(k, L, *, n_quad=None):
+def _legendre_rule(n, ticker):
+    r"""Gauss-Legendre nodes (descending) and weights in :math:`O(n^2)` vector work.
+
+    Tricomi's asymptotic nodes :math:`x_k \approx (1 - \tfrac{1}{8n^2} + \tfrac{1}{8n^3})
+    \cos\frac{\pi(k - 1/4)}{n + 1/2}` are refined by three Newton steps on
+    :math:`P_n` (three-term recurrence), and :math:`w = 2/((1 - x^2) P_n'(x)^2)`;
+    the eigenvalue route costs :math:`O(n^3)` (minutes at n = 6000). Each
+    recurrence reports to ``ticker`` every 256 degrees.
+    """
+    k = np.arange(1, n + 1)
+    x = np.cos(np.pi * (k - 0.25) / (n + 0.5)) * (1.0 - 1.0 / (8.0 * n * n) + 1.0 / (8.0 * n ** 3))
+
+    def p_and_dp(x):
+        p0, p1 = np.ones_like(x), x.copy()
+        for j in range(2, n + 1):
+            p0, p1 = p1, ((2 * j - 1) * x * p1 - (j - 1) * p0) / j
+            if j % 256 == 0:
+                ticker.step(256)
+        return p1, n * (x * p1 - p0) / (x * x - 1.0)
+
+    for _ in range(3):
+        p, dp = p_and_dp(x)
+        x = x - p / dp
+    _, dp = p_and_dp(x)
+    return x, 2.0 / ((1.0 - x * x) * dp * dp)
+
+
+def funk_hecke(k, L, *, n_quad=None, progress=None):
     r"""Eigenvalues of the zonal kernel ``k(x . y)`` on the unit sphere (Funk-Hecke).
 
     Parameters
@@ -316,6 +347,20 @@ def funk_hecke(k, L, *, n_quad=None):
     n_quad : int, optional
         Gauss-Legendre nodes for the integrals (default ``2 L + 64``; the
         rule is exact when ``k`` is a polynomial of degree ``< 2 n_quad - L``).
+    progress : callable, optional
+        ``progress(done, total, label)`` over the degrees (:mod:`algdiv._progress`):
+        the work is :math:`O((L + n_{quad}) n_{quad})` vector operations, minutes for
+        ``L`` near ``10^5``.
+
+    Raises
+    ------
+    TypeError
+        ``k`` is not callable; ``L``/``n_quad`` not integers.
+    ValueError
+        ``L < 0``, ``n_quad < 1``, or ``k`` returns non-finite or wrongly shaped values.
+    SizeLimitError
+        The quadrature vectors would pass :data:`algdiv.groups.MEMORY_LIMIT`
+        (``L`` above about 2.7e7); raised before any allocation.
 
     Returns
     -------
@@ -351,7 +396,11 @@ def funk_hecke(k, L, *, n_quad=None):
         raise TypeError(f"Argument 'k' must be a callable k(t) on [-1, 1], not {type(k).__name__}.")
     L = _as_int(L, "L", 0)
     n_quad = 2 * L + 64 if n_quad is None else _as_int(n_quad, "n_quad", 1)
-    t, w = _gauss_legendre(n_quad)
+    check_progress(progress)
+    # nodes, weights, k(t) and the three-term recurrence's vectors: ~10 float64 per node
+    check_bytes(80 * n_quad + 8 * (L + 1), f"funk_hecke with L = {L} and {n_quad} quadrature nodes")
+    ticker = Ticker(progress, 4 * n_quad + L + 1, "Funk-Hecke")
+    t, w = _legendre_rule(n_quad, ticker)
     kt = np.asarray(k(t))
     if kt.shape != t.shape or kt.dtype.kind not in "biuf":
         raise ValueError(
@@ -366,4 +415,7 @@ def funk_hecke(k, L, *, n_quad=None):
     for l in range(L + 1):
         lam[l] = 2.0 * math.pi * float(wk @ p0)
         p0, p1 = p1, ((2 * l + 3) * t * p1 - (l + 1) * p0) / (l + 2)
+        if l % 256 == 255:
+            ticker.step(256)
+    ticker.finish()
     return lam

@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from ..groups import PermutationGroup, SizeLimitError
+from ..groups._validate import as_perms
 
 __all__ = [
     "IrreducibleRepresentation", "irreps", "characters", "permutation_character",
@@ -42,9 +43,20 @@ class IrreducibleRepresentation:
     dim: int
     type: str
     _func: Callable = field(repr=False)
+    degree: int | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, g) -> np.ndarray:
-        return np.asarray(self._func(np.asarray(g)))
+        """The matrix :math:`\\pi(g)`; ``g`` must be a permutation of ``0..N-1`` (array form).
+
+        Raises ValueError/TypeError for anything else (a wrong length, a repeated
+        or out-of-range value, non-integers)."""
+        g = np.asarray(g)
+        if self.degree is not None:
+            if g.ndim != 1:
+                raise ValueError(f"Argument 'g' must be one permutation (1-D, length {self.degree}), "
+                                 f"not shape {g.shape}.")
+            g = as_perms(g[None, :], self.degree, "g")[0]
+        return np.asarray(self._func(g))
 
     def character(self, g) -> complex | float:
         """Trace :math:`\\chi_\\pi(g)`."""
@@ -162,7 +174,7 @@ def _irreps_direct(G):
     out = []
     for combo in itertools.product(*factor_irreps):
         def f(g, combo=combo):
-            mats = [pi(h) for pi, h in zip(combo, _factor_elements(G, g))]
+            mats = [np.asarray(pi._func(h)) for pi, h in zip(combo, _factor_elements(G, g))]
             out_m = mats[0]
             for m in mats[1:]:
                 out_m = np.kron(out_m, m)
@@ -210,7 +222,7 @@ def irreps(group: PermutationGroup) -> list[IrreducibleRepresentation]:
         raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     rule = _CLOSED.get(group.family)
     if rule is not None and (group.family != "direct" or all(f.family in _CLOSED for f in group.factors)):
-        return rule(group)
+        return _with_degree(rule(group), group.degree)
     if group.order() > NUMERIC_IRREPS_LIMIT:
         raise SizeLimitError(
             f"No closed-form irreps for {group.name}, and its order {group.order()} is above the "
@@ -218,13 +230,60 @@ def irreps(group: PermutationGroup) -> list[IrreducibleRepresentation]:
         )
     from ._peter_weyl import regular_irreps
 
-    return regular_irreps(group)
+    return _with_degree(regular_irreps(group), group.degree)
+
+
+def _with_degree(reps, degree):
+    """Record the degree on each irrep so that calls check their argument."""
+    for pi in reps:
+        object.__setattr__(pi, "degree", int(degree))
+    return reps
+
+
+def _as_group(group, name="group"):
+    if not isinstance(group, PermutationGroup):
+        raise TypeError(f"Argument {name!r} must be a PermutationGroup, not {type(group).__name__}.")
+    return group
+
+
+def as_elements(group, elements, name="elements"):
+    """``(k, N)`` intp array of elements of ``group`` (array form), checked.
+
+    Each row must be a permutation of ``0..N-1`` that maps every orbital of the
+    group to itself (a necessary condition for membership, exact for the named
+    families, whose orbital schemes have no further automorphisms).
+    """
+    n = group.degree
+    try:
+        E = np.asarray(elements)
+    except (ValueError, TypeError):
+        raise TypeError(f"Argument {name!r} must be a (k, {n}) integer array of permutations, "
+                        f"not a ragged {type(elements).__name__}.") from None
+    if E.ndim != 2:
+        raise ValueError(f"Argument {name!r} must be 2-D, one element per row (k, {n}), "
+                         f"not shape {E.shape}.")
+    E = as_perms(E, n, name)
+    if group.family != "symmetric" and E.shape[0] and 16 * n * n <= 2**28:
+        lab = group.orbitals()
+        for i, g in enumerate(E):
+            if not np.array_equal(lab[np.ix_(g, g)], lab):
+                raise ValueError(f"Argument {name!r}: row {i} is not an element of {group.name} "
+                                 f"(it does not preserve the group's orbitals).")
+    return E
 
 
 def characters(group: PermutationGroup, elements=None) -> np.ndarray:
     """Character table values ``chi[p, e]`` of ``irreps(group)[p]`` at ``elements[e]``.
 
     ``elements`` defaults to ``group.elements()`` (small groups only).
+
+    Raises
+    ------
+    TypeError
+        ``group`` is not a PermutationGroup; ``elements`` not integers.
+    ValueError
+        A row of ``elements`` is not a permutation of ``0..N-1`` or does not
+        preserve the group's orbitals (so it is not an element).
 
     Examples
     --------
@@ -234,15 +293,25 @@ def characters(group: PermutationGroup, elements=None) -> np.ndarray:
     array([[ 1.,  1.],
            [ 1., -1.]])
     """
-    elements = group.elements() if elements is None else np.asarray(elements)
+    _as_group(group)
+    elements = group.elements() if elements is None else as_elements(group, elements)
     reps = irreps(group)
-    table = np.array([[np.trace(pi(g)) for g in elements] for pi in reps], dtype=complex)
+    # elements are checked once above; the irreps' own per-call check is skipped here
+    table = np.array([[np.trace(pi._func(g)) for g in elements] for pi in reps], dtype=complex)
     return table
 
 
 def permutation_character(elements) -> np.ndarray:
-    """Character of a permutation action: the number of fixed points of each element."""
-    elements = np.atleast_2d(np.asarray(elements))
+    """Character of a permutation action: the number of fixed points of each element.
+
+    ``elements`` is one permutation (1-D) or one per row (2-D), in array form.
+    """
+
+    E = np.asarray(elements) if not isinstance(elements, np.ndarray) else elements
+    E = np.atleast_2d(E)
+    if E.ndim != 2:
+        raise ValueError(f"Argument 'elements' must be 1-D or 2-D, not shape {E.shape}.")
+    elements = as_perms(E, E.shape[1], "elements")
     return np.sum(elements == np.arange(elements.shape[1]), axis=1)
 
 
@@ -292,7 +361,7 @@ def multiplicities(group: PermutationGroup) -> np.ndarray:
     >>> multiplicities(symmetric(30)).tolist()
     [1, 0, 1, 0]
     """
-    reps = irreps(group)
+    reps = irreps(_as_group(group))
     if group.family == "symmetric":
         return _symmetric_multiplicities(group, reps)
     elements = group.elements()
@@ -322,7 +391,7 @@ def isotypic_projectors(group: PermutationGroup) -> list[np.ndarray]:
     >>> [int(round(np.trace(P).real)) for P in isotypic_projectors(dihedral(7))]
     [1, 0, 2, 2, 2]
     """
-    elements = group.elements()
+    elements = _as_group(group).elements()
     reps = irreps(group)
     chi = characters(group, elements)
     n = group.degree

@@ -59,8 +59,14 @@ class Isotypic:
 
     def matrix(self, g) -> np.ndarray:
         """The irreducible matrix :math:`\\pi(g)` on copy 0, for an element ``g`` (array form)."""
+        from ..groups._validate import as_perms
+
         U = self.copy(0)
-        inv = np.argsort(np.asarray(g))
+        g = np.asarray(g)
+        if g.ndim != 1:
+            raise ValueError(f"Argument 'g' must be one permutation (1-D, length {U.shape[0]}), "
+                             f"not shape {g.shape}.")
+        inv = np.argsort(as_perms(g[None, :], U.shape[0], "g")[0])
         return U.conj().T @ U[inv]
 
 
@@ -203,8 +209,10 @@ def isotypic_decomposition(group: PermutationGroup, rng=None, *, field: str = "r
     """
     if not isinstance(group, PermutationGroup):
         raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
-    if field not in ("real", "complex"):
-        raise ValueError(f"Argument 'field' must be 'real' or 'complex', not {field!r}.")
+    from .._checks import check_choice, check_real
+
+    field = check_choice(field, "field", ("real", "complex"))
+    tol = check_real(tol, "tol", min=0.0, max=1.0, open_min=True, open_max=True)
     n = group.degree
     check_bytes(8.0 * n * n * (12 if field == "complex" else 8),
                 f"the isotypic decomposition of {group.name} (dense N x N eigenproblems, N = {n})")
@@ -229,5 +237,8 @@ def isotypic_decomposition(group: PermutationGroup, rng=None, *, field: str = "r
 
 
 def resolution_numeric(group: PermutationGroup, rng=None, *, field: str = "real") -> int:
-    """Number of distinct eigenvalues of a generic invariant covariance (sum of multiplicities)."""
+    """Number of distinct eigenvalues of a generic invariant covariance (sum of multiplicities).
+
+    Same arguments and errors as :func:`isotypic_decomposition`.
+    """
     return sum(c.multiplicity for c in isotypic_decomposition(group, rng, field=field))

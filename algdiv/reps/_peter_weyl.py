@@ -16,6 +16,8 @@ def regular_group(group: PermutationGroup):
     ``G_reg`` acts on ``0..|G|-1`` (the rows of ``elements = group.elements()``);
     generator ``s`` sends element ``h`` to ``s h`` (``s[h]``).
     """
+    if not isinstance(group, PermutationGroup):
+        raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     elements = group.elements()
     index = {g.tobytes(): i for i, g in enumerate(elements)}
     gens = [[index[s[h].tobytes()] for h in elements] for s in group.generators]
@@ -44,7 +46,8 @@ def regular_irreps(group: PermutationGroup, rng=None) -> list[IrreducibleReprese
             PU[lam] = U
             return U.conj().T @ PU
 
-        out.append(IrreducibleRepresentation(group.name, comp.label, comp.dim, "C", f))
+        out.append(IrreducibleRepresentation(group.name, comp.label, comp.dim, "C", f,
+                                             group.degree))
     return out
 
 
@@ -82,14 +85,21 @@ def peter_weyl_basis(group: PermutationGroup):
     >>> labels[:3]
     [((0, 0), 0, 0), ((1, 0), 0, 0), ((1, 1), 0, 0)]
     """
+    if not isinstance(group, PermutationGroup):
+        raise TypeError(f"Argument 'group' must be a PermutationGroup, not {type(group).__name__}.")
     order = group.order()
+    from ..groups import ELEMENTS_LIMIT
+    from ..groups._limits import check_bytes
+
+    if order <= ELEMENTS_LIMIT:
+        check_bytes(48 * order * order, f"the Peter-Weyl basis of {group.name} (|G| = {order})")
     reps = irreps(group)
     if sum(pi.dim ** 2 for pi in reps) != order:
         reps = regular_irreps(group)
     elements = group.elements()
     cols, labels = [], []
     for pi in reps:
-        mats = np.array([pi(h) for h in elements])  # (|G|, d, d)
+        mats = np.array([np.asarray(pi._func(h)) for h in elements])  # (|G|, d, d), elements valid
         scale = np.sqrt(pi.dim / order)
         for a in range(pi.dim):
             for b in range(pi.dim):

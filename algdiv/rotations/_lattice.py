@@ -10,6 +10,7 @@ import numpy as np
 from scipy import signal, stats
 
 from ._marginal import coordinate_marginal
+from ..groups._limits import check_bytes
 from ._validate import as_dim
 
 __all__ = ["LatticeLaw", "lattice_law", "spread_input"]
@@ -35,6 +36,7 @@ def spread_input(d, k):
     k = as_dim(k, "k", minimum=1)
     if k > d:
         raise ValueError(f"Argument 'k' must be at most d = {d}, not {k}.")
+    check_bytes(8 * d, f"a vector of length d = {d}")
     u = np.zeros(d)
     u[:k] = 1.0 / math.sqrt(k)
     return u

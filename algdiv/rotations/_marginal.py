@@ -6,7 +6,9 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from ._validate import as_dim, as_positive_int
+from .._checks import check_real
+from ..groups._limits import check_bytes
+from ._validate import as_dim, as_positive_int, as_shape
 
 __all__ = [
     "coordinate_marginal",
@@ -66,9 +68,7 @@ def coordinate_marginal(d, radius=1.0):
     0.5
     """
     d = as_dim(d, power_of_two=False)
-    r = float(radius)
-    if not (r > 0 and math.isfinite(r)):
-        raise ValueError(f"Argument 'radius' must be a positive finite number, not {radius!r}.")
+    r = check_real(radius, "radius", min=0.0, open_min=True)
     a = 0.5 * (d - 1)
     return stats.beta(a, a, loc=-r, scale=2.0 * r)
 
@@ -125,7 +125,10 @@ def sphere_coordinates(d, size, rng=None):
     True
     """
     d = as_dim(d, power_of_two=False)
+    shape = as_shape(size)
+    check_bytes(24 * math.prod(shape), f"{math.prod(shape)} sphere coordinates")
     rng = np.random.default_rng(rng)
+    size = shape if size is not None else None
     g = rng.standard_normal(size)
     c = rng.chisquare(d - 1, size)
     return g / np.sqrt(g * g + c)
@@ -152,8 +155,9 @@ def uniform_sphere(d, size=None, rng=None):
     True
     """
     d = as_dim(d, power_of_two=False, minimum=1)
+    shape = as_shape(size)
+    check_bytes(24 * math.prod(shape) * d, f"{math.prod(shape)} points on the sphere in d = {d}")
     rng = np.random.default_rng(rng)
-    shape = () if size is None else (tuple(size) if np.iterable(size) else (int(size),))
     g = rng.standard_normal(shape + (d,))
     norm = np.linalg.norm(g, axis=-1, keepdims=True)
     while np.any(norm == 0):  # probability 0; kept for exactness of the law
@@ -182,6 +186,12 @@ def uniform_rotation(d, rng=None):
     numpy.ndarray
         ``(d, d)`` float64 orthogonal matrix; apply it as ``x @ Q.T`` to rows.
 
+    Raises
+    ------
+    SizeLimitError
+        The dense matrices would pass :data:`algdiv.groups.MEMORY_LIMIT`
+        (``d`` above about 11500); raised before any allocation.
+
     References
     ----------
     .. [1] F. Mezzadri, "How to generate random matrices from the classical
@@ -196,6 +206,8 @@ def uniform_rotation(d, rng=None):
     True
     """
     d = as_positive_int(d, "d")
+    # the Gaussian matrix, Q, R and LAPACK's work space
+    check_bytes(8 * 4 * d * d, f"a uniform rotation in d = {d} (dense d x d matrices)")
     rng = np.random.default_rng(rng)
     q, r = np.linalg.qr(rng.standard_normal((d, d)))
     s = np.sign(np.diagonal(r)).copy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..transforms import fwht, hd, rademacher
+from ..groups._limits import check_bytes
 from ._validate import as_dim, as_positive_int
 
 __all__ = ["StructuredRotation", "structured_rotation", "as_seed"]
@@ -170,4 +171,5 @@ def structured_rotation(d, blocks=2, seed=None):
     """
     d = as_dim(d)
     blocks = as_positive_int(blocks, "blocks")
+    check_bytes(9 * blocks * d, f"the signs of a {blocks}-block rotation in d = {d}")
     return StructuredRotation(d, blocks, as_seed(seed))

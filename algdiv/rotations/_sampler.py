@@ -5,6 +5,7 @@ import numpy as np
 
 from ..transforms import hd, rademacher
 from ._operator import as_seed
+from ..groups._limits import check_bytes
 from ._validate import as_positive_int, as_unit_input
 
 __all__ = ["sample_structured", "mc_stream", "chunk_rows", "batch_size", "batch_bounds", "batch_seed",
@@ -111,7 +112,13 @@ def sample_structured(u, samples, *, blocks=2, coordinate=0, seed=None, start=0,
     blocks = as_positive_int(blocks, "blocks")
     start = as_positive_int(start, "start", minimum=0)
     seed = as_seed(seed)
-    omit = {int(j) for j in omit_diagonal}
+    try:
+        omit = {as_positive_int(j, "omit_diagonal", minimum=0) for j in omit_diagonal}
+    except TypeError as exc:
+        if "omit_diagonal" in str(exc):
+            raise
+        raise TypeError(f"Argument 'omit_diagonal' must be a sequence of block indices, "
+                        f"not {type(omit_diagonal).__name__}.") from None
     if any(not 0 <= j < blocks for j in omit):
         raise ValueError(f"Argument 'omit_diagonal' must hold block indices in [0, {blocks}), not {sorted(omit)}.")
     if coordinate is not None:
@@ -119,6 +126,8 @@ def sample_structured(u, samples, *, blocks=2, coordinate=0, seed=None, start=0,
         if coordinate >= d:
             raise ValueError(f"Argument 'coordinate' must be < d = {d}, not {coordinate}.")
     rows = chunk_rows(d)
+    check_bytes(8 * samples * (d if coordinate is None else 1) + 40 * rows * d,
+                f"{samples} structured-rotation samples in d = {d}")
     if (start + samples - 1) // rows >= 1 << _CHUNK_BITS or blocks > 1 << (63 - _CHUNK_BITS):
         raise ValueError(f"Arguments 'start' + 'samples' ({start + samples}) or 'blocks' ({blocks}) exceed "
                          "the stream layout (2^40 chunks, 2^23 blocks).")
@@ -303,7 +312,9 @@ def sample_batched(u, samples, *, seed, batch=None, blocks=2, omit_diagonal=(), 
     """
     u = as_unit_input(u)
     seed = as_seed(seed)
-    batch = batch_size(u.shape[0]) if batch is None else batch
+    samples = as_positive_int(samples, "samples")
+    batch = batch_size(u.shape[0]) if batch is None else as_positive_int(batch, "batch")
+    check_bytes(8 * samples, f"{samples} samples")
     run = BatchRun(client, timeout)
     return run.result(run.submit(_structured_batch, samples, batch, seed, u, seed,
                                  as_positive_int(blocks, "blocks"), tuple(omit_diagonal)))

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .._checks import check_real
 from ._validate import as_alpha, as_positive_int
 
 __all__ = ["kolmogorov_distance", "dkw_band", "dkw_pvalue", "bernstein_band", "bernstein_pvalue", "loglog_slope"]
@@ -72,14 +73,19 @@ def kolmogorov_distance(samples, cdf, *, snap=1e-6):
     >>> kolmogorov_distance([0.0, 0.0], coordinate_marginal(16))
     0.5
     """
-    x = np.asarray(samples, dtype=np.float64).ravel()
+    x = np.asarray(samples)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"Argument 'samples' must be real numbers, not dtype {x.dtype}.")
+    # a private copy: the caller's array is never sorted or written (read-only input works)
+    x = np.array(x, dtype=np.float64).ravel()
+    snap = check_real(snap, "snap", min=0.0)
     if x.size == 0:
         raise ValueError("Argument 'samples' must hold at least one value, not an empty array.")
     if not np.all(np.isfinite(x)):
         raise ValueError("Argument 'samples' must be finite; it contains NaN or Inf.")
     m = x.size
     if _is_lattice(cdf):
-        return _ks_lattice(x, cdf, float(snap))
+        return _ks_lattice(x, cdf, snap)
     f = cdf.cdf if hasattr(cdf, "cdf") else cdf
     if not callable(f):
         raise TypeError(

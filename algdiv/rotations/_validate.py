@@ -6,7 +6,7 @@ import operator
 
 import numpy as np
 
-__all__ = ["as_dim", "as_positive_int", "as_alpha", "as_unit_input"]
+__all__ = ["as_dim", "as_positive_int", "as_alpha", "as_unit_input", "as_shape"]
 
 
 def _as_int(value, name):
@@ -69,3 +69,17 @@ def as_unit_input(u, name="u", *, d=None):
     if norm == 0.0:
         raise ValueError(f"Argument {name!r} must be a nonzero vector (its norm is 0).")
     return arr
+
+
+def as_shape(size, name="size"):
+    """``None``, a non-negative int or a tuple of them, as a tuple (``()`` for ``None``)."""
+    if size is None:
+        return ()
+    if isinstance(size, (numbers.Integral, np.integer)) and not isinstance(size, (bool, np.bool_)):
+        return (as_positive_int(size, name, minimum=0),)
+    try:
+        items = tuple(size)
+    except TypeError:
+        raise TypeError(f"Argument {name!r} must be None, an integer >= 0 or a tuple of them, "
+                        f"not {type(size).__name__}.") from None
+    return tuple(as_positive_int(v, name, minimum=0) for v in items)

@@ -13,6 +13,7 @@ from ._operator import as_seed
 from ._sampler import BatchRun, _structured_batch, batch_size, check_client
 from ._report import Check, Claim, RotationReport
 from ._stats import bernstein_band, bernstein_pvalue, dkw_band, dkw_pvalue, kolmogorov_distance, loglog_slope
+from .._progress import check_progress
 from ._validate import as_alpha, as_dim, as_positive_int, as_unit_input
 from ._wasserstein import (
     f1_lower_bound_e1, nearest_support_sq_batch, nearest_vertex_sq_law, w2_batch_size, wasserstein2_e1,
@@ -233,6 +234,9 @@ def verify(dims=(16, 64, 256, 1024), inputs=("e1", "u2", "u4", "flat", "gaussian
     if w2_samples == 1:
         raise ValueError("Argument 'w2_samples' must be 0 (skip) or >= 2, not 1.")
     exact_k = [as_dim(k, "exact_k", minimum=1) for k in exact_k]
+    if any(k > 16 for k in exact_k):   # lattice_law's largest spread
+        raise ValueError(f"Argument 'exact_k' must hold powers of 2 <= 16, not {exact_k}.")
+    check_progress(progress)
     if batch is not None:
         batch = as_positive_int(batch, "batch")
     bound_constant = _as_constant(bound_constant)

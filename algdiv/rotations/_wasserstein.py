@@ -9,6 +9,8 @@ import numpy as np
 from ..transforms import fwht
 from ._marginal import expected_abs_coordinate, uniform_rotation, uniform_sphere
 from ._sampler import sample_structured
+from .._checks import check_choice
+from ..groups._limits import check_bytes
 from ._validate import as_dim, as_positive_int, as_unit_input
 
 __all__ = [
@@ -194,8 +196,8 @@ def wasserstein2_mc(d, samples=2000, *, k=1, rng=None):
     """
     d = as_dim(d)
     samples = as_positive_int(samples, "samples", minimum=2)
-    if k not in (1, 2):
-        raise ValueError(f"Argument 'k' must be 1 or 2, not {k!r}.")
+    k = check_choice(k, "k", (1, 2))
+    check_bytes(8 * samples, f"{samples} Wasserstein samples")
     rng = np.random.default_rng(rng)
     batch = w2_batch_size(d)
     sq = np.empty(samples)
@@ -275,6 +277,8 @@ def f1_lower_bound(u, samples=2000, *, rotation="structured", blocks=2, seed=Non
     u = as_unit_input(u)
     d = u.shape[0]
     samples = as_positive_int(samples, "samples", minimum=2)
+    rotation = check_choice(rotation, "rotation", ("structured", "haar"))
+    check_bytes(8 * samples, f"{samples} rotation draws")
     if rotation == "structured":
         vals = np.empty(samples)
         batch = max(1, _BATCH_BYTES // (8 * d))

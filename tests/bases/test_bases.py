@@ -419,7 +419,7 @@ def test_errors():
         klt(np.ones(3))
     with pytest.raises(ValueError, match="Argument 'cov' is complex; use field='complex'"):
         matched_transform(trivial(2), np.eye(2) + 0j)
-    with pytest.raises(ValueError, match="Argument 'field' must be 'real' or 'complex'"):
+    with pytest.raises(ValueError, match="Argument 'field' must be one of 'real', 'complex'"):
         matched_transform(G, field="quaternion")
     with pytest.raises(TypeError, match="Argument 'group' must be a PermutationGroup"):
         matched_transform("cyclic:4")

@@ -278,7 +278,7 @@ def test_parse_group_grammar():
     ("cyclic:3)", "unexpected"),
     ("wreath(cyclic:2)", "wreath takes 2"),
     ("direct(cyclic:2", r"expected '\)' at position 15, found the end"),
-    ("dct:8:3", "Argument 'type' must be 1 or 2"),
+    ("dct:8:3", "Argument 'type' must be one of 1, 2"),
     ("cyclic:0", "Argument 'n' must be an integer >= 1"),
 ])
 def test_parse_group_errors(spec, match):

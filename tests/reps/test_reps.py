@@ -176,7 +176,7 @@ def test_representation_validation():
         Representation(G, ["trivial"], np.eye(1))
     with pytest.raises(TypeError, match="Argument 'group' must be a PermutationGroup"):
         irreps("cyclic:3")
-    with pytest.raises(ValueError, match="Argument 'field' must be 'real' or 'complex'"):
+    with pytest.raises(ValueError, match="Argument 'field' must be one of 'real', 'complex'"):
         isotypic_decomposition(G, field="quaternion")
     with pytest.raises(SizeLimitError, match="No closed-form irreps for tree"):
         irreps(tree(4))

@@ -134,7 +134,7 @@ def test_uniform_rotation_is_haar():
     [
         (lambda: wasserstein2_e1(100), "Argument 'd' must be a power of 2"),
         (lambda: wasserstein2_mc(64, 1), "Argument 'samples' must be an integer >= 2"),
-        (lambda: wasserstein2_mc(64, 10, k=4), "Argument 'k' must be 1 or 2"),
+        (lambda: wasserstein2_mc(64, 10, k=4), "Argument 'k' must be one of 1, 2"),
         (lambda: f1_lower_bound(np.zeros(8), 10), "Argument 'u' must be a nonzero"),
         (lambda: f1_lower_bound(np.ones(8), 10, rotation="dense"), "Argument 'rotation'"),
     ],
