@@ -26,6 +26,7 @@ constructor                    action                        matched transform
 ``dct_group(n, type, kind)``   dihedral on the extension     DCT / DST
 ``direct_product(*G)``         product action                Kronecker product
 ``wreath_product(G, H)``       G in blocks, H permutes them  composition rule
+``semidirect_product(N, H)``   N translates, H automorphisms FFT / WHT, orbits of H
 =============================  ============================  =========================
 
 Examples
@@ -49,10 +50,11 @@ from ._families import (cyclic, dihedral, direct_product, elementary_abelian, fr
 from ._group import CAYLEY_LIMIT, ELEMENTS_LIMIT, PermutationGroup
 from ._limits import MEMORY_LIMIT, SizeLimitError
 from ._parse import GROUP_GRAMMAR, parse_group
+from ._semidirect import semidirect_product
 
 __all__ = [
     "PermutationGroup", "DCTGroup", "SizeLimitError",
     "cyclic", "dihedral", "elementary_abelian", "hamming", "tree", "symmetric", "trivial",
-    "direct_product", "wreath_product", "from_generators", "dct_group",
+    "direct_product", "wreath_product", "semidirect_product", "from_generators", "dct_group",
     "parse_group", "GROUP_GRAMMAR", "MEMORY_LIMIT", "ELEMENTS_LIMIT", "CAYLEY_LIMIT",
 ]

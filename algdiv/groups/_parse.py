@@ -4,6 +4,7 @@ from __future__ import annotations
 from ._dct import dct_group
 from ._families import (cyclic, dihedral, direct_product, elementary_abelian, hamming, symmetric,
                         tree, trivial, wreath_product)
+from ._semidirect import semidirect_product
 
 __all__ = ["GROUP_GRAMMAR", "parse_group"]
 
@@ -20,8 +21,11 @@ Group grammar (FAMILY:ARGS, products nest):
   dst:N[:TYPE]             dihedral group on the odd extension  -> DST-TYPE
   direct(G1,G2,...)        product action on N1*N2*... points   -> Kronecker product
   wreath(INNER,OUTER)      INNER within blocks, OUTER permutes blocks
+  semidirect(TORUS,H)      TORUS translates, H permutes its d coordinates (degree d) or its
+                           signed axes +e_j, -e_j (degree 2d) -> FFT / WHT
 Examples: tree:4   cyclic:12   dct:8:2   direct(cyclic:4,elementary_abelian:2)
-          wreath(cyclic:5,symmetric:3)   wreath(direct(cyclic:2,cyclic:3),tree:2)"""
+          wreath(cyclic:5,symmetric:3)   wreath(direct(cyclic:2,cyclic:3),tree:2)
+          semidirect(direct(cyclic:8,cyclic:8),dihedral:4)   semidirect(xor:3,symmetric:3)"""
 
 _FAMILIES = {
     "cyclic": (cyclic, 1, 1),
@@ -64,13 +68,17 @@ class _Parser:
         name = self.word().lower()
         if not name:
             self.fail(f"expected a family name at position {self.pos}")
-        if name in ("direct", "wreath"):
+        if name in ("direct", "wreath", "semidirect"):
             self.expect("(")
             parts = [self.group()]
             while self.pos < len(self.text) and self.text[self.pos] == ",":
                 self.pos += 1
                 parts.append(self.group())
             self.expect(")")
+            if name == "semidirect":
+                if len(parts) != 2:
+                    self.fail(f"semidirect takes 2 groups (torus, acting), not {len(parts)}")
+                return semidirect_product(*parts)
             if name == "wreath":
                 if len(parts) != 2:
                     self.fail(f"wreath takes 2 groups (inner, outer), not {len(parts)}")
@@ -78,7 +86,7 @@ class _Parser:
             return direct_product(*parts)
         if name not in _FAMILIES:
             self.fail(f"unknown family {name!r}; expected one of "
-                      + ", ".join([*_FAMILIES, "direct", "wreath"]))
+                      + ", ".join([*_FAMILIES, "direct", "wreath", "semidirect"]))
         func, lo, hi = _FAMILIES[name]
         args = []
         while self.pos < len(self.text) and self.text[self.pos] == ":":
