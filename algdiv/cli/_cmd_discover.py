@@ -1,6 +1,8 @@
 """``algdiv discover``: the matched group of a covariance or of samples."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import UsageError
@@ -26,6 +28,9 @@ def register(subparsers):
     p.add_argument("--tiers", default=None,
                    help="comma-separated subset of catalog,exact,gevp (default: by N)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--out", default=None, metavar="G.json",
+                   help="write the matched group to this group file (read back with "
+                   "algdiv derive --group @G.json)")
     p.set_defaults(func=run)
 
 
@@ -42,23 +47,70 @@ def _load(path):
     return data
 
 
+def _warn(message):
+    print(f"algdiv discover: warning: {message}", file=sys.stderr)
+
+
+def _progress_kwargs(func):
+    """``{"progress": ProgressLine()}`` where ``func`` takes a progress callback."""
+    import inspect
+
+    from ._progress import ProgressLine
+
+    if "progress" not in inspect.signature(func).parameters:
+        return {}, None
+    line = ProgressLine()
+    return {"progress": line}, line
+
+
 def run(args):
     from algdiv.discovery import discover
+
+    from ._verdict import how_to_get, transform_name
 
     data = _load(args.data)
     if args.samples and args.n_samples is not None:
         raise UsageError("--n-samples applies to a covariance file, not with --samples")
+    if args.samples and data.ndim == 2 and 2 <= data.shape[0] < data.shape[1]:
+        L, n = data.shape
+        _warn(f"the samples look transposed: L = {L} rows (snapshots) < N = {n} columns "
+              f"(variables), so the covariance is singular and the search runs on N = {n}; if "
+              f"{args.data} holds one snapshot per column, save its transpose (numpy: X.T) and "
+              f"run again")
     tiers = None if args.tiers is None else tuple(t.strip() for t in args.tiers.split(","))
+    kwargs, line = _progress_kwargs(discover)
     try:
         if args.samples:
-            res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed)
+            res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed, **kwargs)
         else:
             res = discover(data, n_samples=args.n_samples, tiers=tiers, level=args.level,
-                           rng=args.seed)
+                           rng=args.seed, **kwargs)
     except (ValueError, TypeError) as exc:
         what = "samples" if args.samples else "covariance"
         raise UsageError(f"{args.data}: bad {what}: {exc}") from None
+    finally:
+        if line is not None:
+            line.close()
+    G = res.group
+    if not args.samples and args.n_samples is None and G.family == "trivial":
+        _warn("the covariance was taken as exact (no --n-samples), so any noise rejects every "
+              "symmetry; if it was estimated from L snapshots, run again with --n-samples L")
     print(res)
+    spec = G.spec
+    if args.out:
+        from algdiv.groups import save_group
+
+        save_group(G, args.out)
+        spec = spec or "@" + args.out
+    print()
+    print(f"group spec : {spec if spec else '(none: a discovered group; save it with --out G.json)'}")
+    print(f"transform  : {transform_name(G)}"
+          + (", finished by the KLT of the estimate" if res.transform.data_dependent
+             and G.family != "trivial" else ""))
+    print(f"get it     : {how_to_get(G, spec, args.data, args.samples)}"
+          + ("" if args.samples or args.n_samples is None else f" --n-samples {args.n_samples}"))
+    if args.out:
+        print(f"group file : written to {args.out}")
     return 0
 
 

@@ -43,9 +43,9 @@ def is_basis_model(G) -> bool:
     """Whether ``G`` is a DCT/DST group or a direct product of them (of any depth)."""
     from algdiv.groups import DCTGroup
 
-    if isinstance(G, DCTGroup):
-        return True
-    return G.family == "direct" and bool(G.factors) and all(is_basis_model(f) for f in G.factors)
+    if G.family == "direct":
+        return bool(G.factors) and all(is_basis_model(f) for f in G.factors)
+    return isinstance(G, DCTGroup)
 
 
 def signal_size(G) -> int:

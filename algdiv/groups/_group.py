@@ -192,6 +192,18 @@ class PermutationGroup:
         """``(k, N)`` read-only intp array of generators in array form."""
         return self._generators
 
+    @property
+    def spec(self):
+        """The group in the command line's grammar, or ``None`` (a generic group never saved).
+
+        ``parse_group(G.spec)`` (and ``algdiv derive --group SPEC``) gives the group
+        back: ``"dihedral:16"``, ``"dct:8:2"``, ``"direct(cyclic:4,tree:2)"``; a group
+        read from a group file gives ``"@" + path`` (see :func:`algdiv.groups.save_group`).
+        """
+        from ._parse import group_spec
+
+        return group_spec(self)
+
     def __repr__(self) -> str:
         return (f"PermutationGroup({self.name}, degree={self.degree}, "
                 f"order={_format_order(self.order())})")

@@ -6,7 +6,7 @@ from ._families import (cyclic, dihedral, direct_product, elementary_abelian, ha
                         tree, trivial, wreath_product)
 from ._semidirect import semidirect_product
 
-__all__ = ["GROUP_GRAMMAR", "parse_group"]
+__all__ = ["GROUP_GRAMMAR", "parse_group", "group_spec"]
 
 GROUP_GRAMMAR = """\
 Group grammar (FAMILY:ARGS, products nest):
@@ -23,6 +23,8 @@ Group grammar (FAMILY:ARGS, products nest):
   wreath(INNER,OUTER)      INNER within blocks, OUTER permutes blocks
   semidirect(TORUS,H)      TORUS translates, H permutes its d coordinates (degree d) or its
                            signed axes +e_j, -e_j (degree 2d) -> FFT / WHT
+  @FILE.json               a group file (algdiv discover --out, algdiv.groups.save_group)
+Printed names are accepted too: dihedral(16), dct_group(8, type=2), direct(cyclic(4), tree(2)).
 Examples: tree:4   cyclic:12   dct:8:2   direct(cyclic:4,elementary_abelian:2)
           wreath(cyclic:5,symmetric:3)   wreath(direct(cyclic:2,cyclic:3),tree:2)
           semidirect(direct(cyclic:8,cyclic:8),dihedral:4)   semidirect(xor:3,symmetric:3)"""
@@ -64,8 +66,51 @@ class _Parser:
             self.fail(f"expected {char!r} at position {self.pos}, found {got}")
         self.pos += 1
 
+    def file(self):
+        """``@PATH`` inside a product: the path runs to the next ',' or ')'."""
+        from ._file import load_group
+
+        start = self.pos = self.pos + 1
+        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
+            self.pos += 1
+        if self.pos == start:
+            self.fail(f"expected a file name after '@' at position {start}")
+        return load_group(self.text[start:self.pos])
+
+    def call_args(self, name):
+        """``(a, b, key=value)``: the arguments of a printed name such as ``dct_group(8, type=2)``."""
+        self.expect("(")
+        args, kwargs = [], {}
+        while True:
+            token = self.word()
+            if self.pos < len(self.text) and self.text[self.pos] == "=":
+                self.pos += 1
+                value = self.word() if self.text[self.pos:self.pos + 1] not in ("'", '"') else None
+                if value is None:
+                    quote = self.text[self.pos]
+                    self.pos += 1
+                    value = self.word()
+                    self.expect(quote)
+                kwargs[token.lower()] = int(value) if value.isdigit() else value.lower()
+            elif token.isdigit():
+                args.append(int(token))
+            else:
+                self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
+            if self.pos < len(self.text) and self.text[self.pos] == ",":
+                self.pos += 1
+                continue
+            self.expect(")")
+            return args, kwargs
+
     def group(self):
+        if self.text[self.pos:self.pos + 1] == "@":
+            return self.file()
         name = self.word().lower()
+        if name == "dct_group":
+            args, kwargs = self.call_args(name)
+            if not 1 <= len(args) + len(kwargs) <= 3 or set(kwargs) - {"n", "type", "kind"}:
+                self.fail("dct_group takes (n, type=1|2, kind='dct'|'dst')")
+            return dct_group(*args, **kwargs)
         if not name:
             self.fail(f"expected a family name at position {self.pos}")
         if name in ("direct", "wreath", "semidirect"):
@@ -89,6 +134,10 @@ class _Parser:
                       + ", ".join([*_FAMILIES, "direct", "wreath", "semidirect"]))
         func, lo, hi = _FAMILIES[name]
         args = []
+        if self.text[self.pos:self.pos + 1] == "(":
+            args, kwargs = self.call_args(name)
+            if kwargs:
+                self.fail(f"{name} takes integer arguments only, not {', '.join(kwargs)}=")
         while self.pos < len(self.text) and self.text[self.pos] == ":":
             self.pos += 1
             token = self.word()
@@ -103,6 +152,12 @@ class _Parser:
 
 def parse_group(spec: str):
     """Build a group from the command-line grammar (see :data:`GROUP_GRAMMAR`).
+
+    ``"@PATH"`` reads a group file (:func:`load_group`), also as a factor of a
+    product (``"direct(@G.json,cyclic:3)"``; there the path may not hold ``,`` or
+    ``)``).  The names algdiv prints (:attr:`PermutationGroup.name`, e.g.
+    ``"dihedral(16)"``) are accepted as well as the grammar forms
+    (:attr:`PermutationGroup.spec`, e.g. ``"dihedral:16"``).
 
     Raises
     ------
@@ -120,11 +175,42 @@ def parse_group(spec: str):
     15
     >>> parse_group("dct:8:1").degree
     14
+    >>> parse_group("dihedral(16)").spec
+    'dihedral:16'
     """
     if not isinstance(spec, str):
         raise TypeError(f"Argument 'spec' must be a str, not {type(spec).__name__}.")
+    if spec.strip().startswith("@"):
+        from ._file import load_group
+
+        return load_group(spec.strip()[1:])
     parser = _Parser(spec)
     group = parser.group()
     if parser.pos != len(parser.text):
         parser.fail(f"unexpected {parser.text[parser.pos:]!r} after the group")
     return group
+
+
+_PARAM = {"cyclic": "n", "dihedral": "n", "symmetric": "n", "trivial": "n",
+          "elementary_abelian": "k", "hamming": "k", "tree": "k"}
+
+
+def group_spec(group):
+    """The grammar form of ``group`` (``"dihedral:16"``, ``"direct(dct:8:2,cyclic:3)"``).
+
+    A generic group read from a file gives ``"@" + path``; any other generic group
+    (and a product with one) has no spec: ``None``.
+    """
+    fam = group.family
+    if fam in _PARAM:
+        return f"{fam}:{group.params[_PARAM[fam]]}"
+    if fam == "dct":
+        p = group.params
+        return f"{p['kind']}:{p['n']}:{p['type']}"
+    if fam in ("direct", "wreath") or (fam == "semidirect"
+                                        and group.params.get("action") != "explicit"):
+        parts = [group_spec(f) for f in group.factors]
+        if None not in parts:
+            return f"{fam}({','.join(parts)})"
+    source = getattr(group, "_source", None)
+    return None if source is None else "@" + source

@@ -43,8 +43,8 @@ def test_signal_basis_is_the_dct_and_its_projection_is_the_reynolds(G, shape):
     n = Q.shape[0]
     A = np.random.default_rng(0).standard_normal((n, n))
     P = basis_estimate(Q, A + A.T)
-    if shape is None or len(shape) == 1:     # the group's own Reynolds operator as the truth
-        np.testing.assert_allclose(P, G.reynolds(A + A.T), atol=1e-12)
+    # the group's own Reynolds operator (through the extensions) as the truth
+    np.testing.assert_allclose(P, G.reynolds(A + A.T), atol=1e-12)
     D = Q.T @ P @ Q
     np.testing.assert_allclose(D, np.diag(np.diag(D)), atol=1e-12)
 
@@ -72,6 +72,13 @@ def test_matched_transform_of_a_discovered_dct_group_is_the_dct():
     res = discover(R, tiers=("catalog",))
     D = scipy.fft.dct(np.eye(16), norm="ortho", axis=0)
     np.testing.assert_allclose(res.transform.matrix.T, D, atol=1e-12)
+    R = planted((8, 8), np.random.default_rng(4))
+    res = discover(R, tiers=("catalog",))
+    assert res.group.name == "direct(dct_group(8, type=2), dct_group(8, type=2))"
+    np.testing.assert_allclose(res.transform.matrix.T, dct_rows((8, 8)), atol=1e-12)
+    block = np.random.default_rng(5).standard_normal((8, 8))
+    np.testing.assert_allclose(res.transform.forward(block.ravel()),
+                               scipy.fft.dctn(block, norm="ortho").ravel(), atol=1e-12)
 
 
 def test_noisy_planted_dct_models_at_large_L():
