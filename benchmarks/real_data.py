@@ -76,9 +76,12 @@ def fmt(values, digits=2):
 
 def l_sweep(n, m, n_test):
     """L from N/2 to 16 N (bounded by the samples left after the held-out set)."""
-    out = [L for L in (n // 2, n, 2 * n, 4 * n, 16 * n) if L >= 4 and L + n_test <= m]
-    if not out or out[-1] < 16 * n and m - n_test > out[-1] * 1.5:
+    out = [L for L in (n // 2, n, 2 * n, 4 * n, 16 * n) if L >= 4 and L + n_test <= m
+           and (n < 64 or L <= 8 * n)]
+    if not out or (out[-1] < 16 * n and m - n_test > out[-1] * 1.5 and n < 64):
         out.append(m - n_test)
+    if n >= 64 and out[-1] < 8 * n <= m - n_test:
+        out.append(8 * n)
     return sorted(set(out))
 
 

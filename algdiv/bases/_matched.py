@@ -197,7 +197,13 @@ def _b_semidirect(G, field):
         for signs in np.array(np.meshgrid(*[[1, -1]] * len(moduli), indexing="ij")).reshape(len(moduli), -1).T:
             other = np.ravel_multi_index(tuple((signs[:, None] * freq) % mod), moduli)
             if np.any(labels[np.ravel_multi_index(tuple(freq), moduli)] != labels[other]):
-                return _b_generic(G, field, method="isotypic (real Fourier blocks straddle orbits)")
+                # a separable block mixes orbits: the n-D real Fourier basis (cos / sin of
+                # k . x) instead, one 2 x 2 change of basis per conjugate pair after the FFT
+                from ._torus import TorusRealFourierPlan
+
+                _, lab = np.unique(labels, return_inverse=True)
+                return _Basis(TorusRealFourierPlan(moduli), lab,
+                              [(int(c), 1) for c in np.bincount(lab)], "torus-rfft", complex_type)
         labels = labels[np.ravel_multi_index(tuple(freq), moduli)]
         _, labels = np.unique(labels, return_inverse=True)
         children = [plan(Problem("rdft", m)) for m in moduli]

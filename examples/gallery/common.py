@@ -197,7 +197,7 @@ def fixed_transforms(shape):
 def discovery_options(n):
     """Discovery settings that keep the gallery fast on two cores."""
     tiers = ("catalog", "exact") if n <= 40 else ("catalog",)
-    return dict(tiers=tiers, n_boot=200 if n > 16 else 400)
+    return dict(tiers=tiers, n_boot=200)
 
 
 # --------------------------------------------------------------------------------------

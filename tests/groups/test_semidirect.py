@@ -192,3 +192,32 @@ def test_xor_semidirect_uses_the_wht():
     assert T.plan.problem.kind == "wht" and T.resolution == 6
     Th = matched_transform(hamming(5))
     np.testing.assert_allclose(T.matrix, Th.matrix, atol=1e-14)
+
+
+@pytest.mark.parametrize("n", [5, 6])
+def test_quarter_turns_get_the_nd_real_fourier_basis(n, tmp_path):
+    # only the rotations: (k1, k2) and (k1, -k2) lie in different orbits, so the separable
+    # basis does not fit; the basis is cos / sin of k . x after one 2-D FFT
+    G = semidirect_product(torus(n), cyclic(4))
+    T = matched_transform(G)
+    assert T.plan.describe() == f"(torus-rfft {n * n})"
+    x1, x2 = np.divmod(np.arange(n * n), n)
+    B = T.matrix
+    for col in range(n * n):
+        k1, k2 = divmod(col, n)
+        kn = ((-k1) % n) * n + (-k2) % n
+        phase = 2 * np.pi * (k1 * x1 + k2 * x2) / n
+        if kn == col:
+            expect = np.cos(phase) / n
+        elif col < kn:
+            expect = np.sqrt(2) * np.cos(phase) / n
+        else:
+            kk1, kk2 = divmod(kn, n)
+            expect = -np.sqrt(2) * np.sin(2 * np.pi * (kk1 * x1 + kk2 * x2) / n) / n
+        np.testing.assert_allclose(B[:, col], expect, atol=1e-13)
+    X = np.random.default_rng(4).standard_normal((3, n * n))
+    np.testing.assert_allclose(T.inverse(T.forward(X)), X, atol=1e-12)
+    T.save(tmp_path / "t.npz")
+    from algdiv.bases import Transform
+
+    np.testing.assert_allclose(Transform.load(tmp_path / "t.npz").forward(X), T.forward(X), atol=1e-12)
