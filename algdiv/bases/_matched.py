@@ -139,6 +139,81 @@ def _b_wreath(G, field):
     return _Basis(dense_plan(B), labels, comps, "wreath", bi.complex_type or bo.complex_type, matrix=B)
 
 
+def _character_perms(G, moduli):
+    """For each automorphism generator of a torus semidirect product, the permutation it
+    induces on the characters (indexed like the points: row-major multi-indices ``k``)."""
+    from ..groups._semidirect import torus_coordinates
+
+    n_normal = G.factors[0].generators.shape[0]
+    K = torus_coordinates(moduli)                      # (d, N)
+    mod = np.asarray(moduli, dtype=np.int64)
+    units = []
+    for j, m in enumerate(moduli):
+        e = [0] * len(moduli)
+        e[j] = 1 % m
+        units.append(int(np.ravel_multi_index(e, moduli)))
+    out = []
+    for p in G.generators[n_normal:]:
+        A = K[:, p[units]]                              # column j: coordinates of p(e_j)
+        # chi_k(p(x)) = exp(2 pi i sum_j x_j phi_j), phi_j = sum_i k_i A_ij / n_i (mod 1)
+        num = (K.T[:, :, None] * A[None, :, :] * (np.prod(mod) // mod)[None, :, None]).sum(axis=1)
+        kp = (num * mod[None, :]) // np.prod(mod) % mod[None, :]
+        out.append(np.ravel_multi_index(tuple(kp.T), moduli).astype(np.intp))
+    return out
+
+
+def _b_semidirect(G, field):
+    r"""Torus :math:`\mathbb{Z}_{n_1} \times \cdots \rtimes H` in its affine action: the DFT
+    diagonalizes the translations, and ``H`` permutes the characters; each H-orbit of
+    characters is one irreducible of multiplicity one (the permutation module is induced from
+    the trivial character of ``H``), so the multi-dimensional DFT (complex field) or the
+    Kronecker product of real Fourier bases (real field, when each of its blocks
+    :math:`\{(\pm k_1, \pm k_2, \ldots)\}` lies in one orbit) is a matched basis."""
+    from ..groups._orbitals import point_orbits
+
+    moduli = G.params.get("moduli")
+    if moduli is None or not G.params.get("affine"):
+        return _b_generic(G, field)
+    n = G.degree
+    chars = _character_perms(G, moduli)
+    K = np.array(np.unravel_index(np.arange(n), moduli))
+    mod = np.asarray(moduli)[:, None]
+    neg = np.ravel_multi_index(tuple((-K) % mod), moduli).astype(np.intp)
+    orb_h = point_orbits(np.asarray(chars, dtype=np.intp).reshape(-1, n), n)
+    pow2 = all(m == 2 for m in moduli)
+    if field == "complex" and not pow2:
+        labels = orb_h
+        children = [plan(Problem("dft", m, dtype="complex128")) for m in moduli]
+        complex_type = False
+        method = "dft"
+    else:
+        labels = point_orbits(np.asarray([*chars, neg], dtype=np.intp).reshape(-1, n), n)
+        complex_type = bool(np.any(orb_h[neg] != orb_h))
+        if pow2:
+            return _Basis(plan(Problem("wht", n)), labels,
+                          [(int(c), 1) for c in np.bincount(labels)], "wht", False)
+        # real Fourier index r -> frequency (r + 1) // 2; the block of r is {(+-k_1, +-k_2, ..)}
+        freq = (K + 1) // 2
+        for signs in np.array(np.meshgrid(*[[1, -1]] * len(moduli), indexing="ij")).reshape(len(moduli), -1).T:
+            other = np.ravel_multi_index(tuple((signs[:, None] * freq) % mod), moduli)
+            if np.any(labels[np.ravel_multi_index(tuple(freq), moduli)] != labels[other]):
+                # a separable block mixes orbits: the n-D real Fourier basis (cos / sin of
+                # k . x) instead, one 2 x 2 change of basis per conjugate pair after the FFT
+                from ._torus import TorusRealFourierPlan
+
+                _, lab = np.unique(labels, return_inverse=True)
+                return _Basis(TorusRealFourierPlan(moduli), lab,
+                              [(int(c), 1) for c in np.bincount(lab)], "torus-rfft", complex_type)
+        labels = labels[np.ravel_multi_index(tuple(freq), moduli)]
+        _, labels = np.unique(labels, return_inverse=True)
+        children = [plan(Problem("rdft", m)) for m in moduli]
+        method = "rdft"
+    _, labels = np.unique(labels, return_inverse=True)
+    comps = [(int(c), 1) for c in np.bincount(labels)]
+    p = children[0] if len(children) == 1 else kron_plan(children)
+    return _Basis(p, labels, comps, method if len(children) == 1 else "kron", complex_type)
+
+
 def _b_generic(G, field, method="isotypic"):
     n = G.degree
     check_bytes(40.0 * n * n, f"the numerical isotypic basis of {G.name} (N = {n})")
@@ -160,6 +235,7 @@ _BUILDERS = {
     "trivial": _b_trivial,
     "direct": _b_direct,
     "wreath": _b_wreath,
+    "semidirect": _b_semidirect,
 }
 
 

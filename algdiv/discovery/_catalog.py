@@ -33,7 +33,7 @@ def catalog_bytes(n):
     return (8 * catalog_size(n) + 48) * n * n
 
 
-def catalog(n, *, progress=None):
+def catalog(n, *, dct=True, progress=None):
     r"""Candidate groups for tier A, built for ``n`` points.
 
     The list holds the trivial and symmetric groups, ``cyclic(n)``,
@@ -48,10 +48,19 @@ def catalog(n, *, progress=None):
     a real symmetric circulant is dihedral-invariant); only the one of largest
     order is kept.
 
+    With ``dct=True`` the list ends with the DCT groups of the signal:
+    ``dct_group(n, 2)``, ``dct_group(n, 1)`` (``n >= 3``) and, for every
+    factorization ``n = a b``, ``direct_product(dct_group(a, 2), dct_group(b, 2))``,
+    the matched group of the 2-D DCT-II of ``a x b`` blocks (row-major). They act on
+    a symmetric extension, not on the ``n`` points; discovery scores them as the
+    covariances diagonal in their basis (``n`` free parameters).
+
     Parameters
     ----------
     n : int
         Number of points, ``n >= 2``.
+    dct : bool
+        Append the DCT groups and their products (default True).
     progress : callable, optional
         ``progress(done, total, "catalog")`` after each group's orbitals
         (:mod:`algdiv._progress`).
@@ -70,7 +79,8 @@ def catalog(n, *, progress=None):
     --------
     >>> [G.name for G in catalog(4)]  # doctest: +NORMALIZE_WHITESPACE
     ['trivial(4)', 'symmetric(4)', 'dihedral(4)', 'elementary_abelian(2)', 'hamming(2)',
-     'tree(2)']
+     'tree(2)', 'dct_group(4, type=2)', 'dct_group(4, type=1)',
+     'direct(dct_group(2, type=2), dct_group(2, type=2))']
     """
     from algdiv import groups as g
 
@@ -109,7 +119,12 @@ def catalog(n, *, progress=None):
             best[key] = G
     kept = {id(G) for G in best.values()}
     ticker.finish()
-    return [G for G in out if id(G) in kept]
+    out = [G for G in out if id(G) in kept]
+    if dct:
+        from ._basis_models import dct_candidates
+
+        out += dct_candidates(n)
+    return out
 
 
 def symmetric_orbitals(labels):

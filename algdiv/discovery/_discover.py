@@ -11,6 +11,8 @@ from .._checks import check_choice
 from .._progress import Ticker, check_progress
 from ..groups import PermutationGroup
 from ..groups._limits import check_bytes
+from ._basis_models import (basis_estimate, is_basis_model, score_basis_model, signal_basis,
+                            signal_size)
 from ._catalog import catalog, catalog_size, symmetric_orbitals, unordered_orbital_count
 from ._coloring import coherent_closure, color_entries, default_tol
 from ._gevp import sequential_gevp
@@ -73,8 +75,9 @@ def _order_known(G):
 
 
 def _order_key(G):
-    """The order for tie-breaks, 0 where it is not computed (generic groups above 64 points)."""
-    return G.order() if _order_known(G) else 0
+    """The order for tie-breaks, 0 where it is not computed (generic groups above 64 points)
+    and for DCT groups (their order counts the extension's symmetries, not the signal's)."""
+    return G.order() if _order_known(G) and not is_basis_model(G) else 0
 
 
 def _order_text(G):
@@ -365,7 +368,8 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         if isinstance(candidates, PermutationGroup):
             raise TypeError("Argument 'candidates' must be a sequence of PermutationGroups, "
                             "not one group; wrap it in a list.")
-        candidates = [_as_group(G, n, f"candidates[{i}]") for i, G in enumerate(candidates)]
+        candidates = [G if is_basis_model(G) and signal_size(G) == n
+                      else _as_group(G, n, f"candidates[{i}]") for i, G in enumerate(candidates)]
     n_cand = (catalog_size(n) if candidates is None else len(candidates)) \
         if "catalog" in tiers else 0
     check_bytes(_cost_bytes(n, n_cand, tiers, threshold == "bootstrap" and dof is not None,
@@ -382,7 +386,8 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
     proposals = {}   # symmetric-orbital key -> [group, tiers]
 
     def propose(G, tier):
-        key = symmetric_orbitals(G.orbitals()).tobytes()
+        key = (("basis", G.name) if is_basis_model(G)
+               else symmetric_orbitals(G.orbitals()).tobytes())
         if key in proposals:
             entry = proposals[key]
             if tier not in entry[1]:
@@ -475,12 +480,28 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         return (stat, moment_threshold(S, labels, counts, dof, level / 2, nR, rng,
                                        finer=finer), "delta-moments")
 
+    def shared_draws():
+        if state["draws"] is None:
+            state["draws"] = BootstrapDraws(n, dof, int(n_boot), rng)
+        return state["draws"]
+
     rows, info = [], []
     # from here: one step per proposal in stage 1 and (at most) one in stage 2
     ticker.total = ticker.done + 2 * len(proposals)
     ticker.step(0, label="stage 1")
     for G, tier_list in proposals.values():
         ticker.step(label="stage 1")
+        Q = signal_basis(G)
+        if Q is not None:
+            # a DCT group or a product of them: the covariances diagonal in its basis
+            # (see _basis_models); stage 1 only, at level / 2 like every other test
+            delta, stat, tau, method, _S = score_basis_model(
+                Q, R, dof, test=test, threshold=threshold, level=level / 2, bound=bound,
+                draws=shared_draws, rng=rng)
+            rows.append(CandidateScore(G, tuple(tier_list), delta, stat, tau, method, stat <= tau,
+                                       Q.shape[1]))
+            info.append(None)
+            continue
         labels = G.orbitals()
         counts = np.bincount(labels.ravel())
         S = _orbital_mean(labels, counts, R)
@@ -496,7 +517,7 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
         info.append((labels, counts, S, symmetric_orbitals(labels)))
     if dof is not None:
         # fine to coarse, so that the finer models a test leans on have passed both stages
-        survivors = sorted((k for k, r in enumerate(rows) if r.accepted),
+        survivors = sorted((k for k, r in enumerate(rows) if r.accepted and info[k] is not None),
                            key=lambda k: (-rows[k].resolution, _order_key(rows[k].group)))
         passed = []
         for k in survivors:
@@ -561,6 +582,9 @@ def discover(cov=None, samples=None, *, n_samples=None, candidates=None, tiers=N
     best = min(accepted, key=lambda r: (r.resolution, -_order_key(r.group)))
     rows.sort(key=lambda r: (r is not best, not r.accepted, r.resolution, -_order_key(r.group)))
     G = best.group
-    estimate = _orbital_mean(G.orbitals(), np.bincount(G.orbitals().ravel()), R)
+    if is_basis_model(G):
+        estimate = basis_estimate(signal_basis(G), R)
+    else:
+        estimate = _orbital_mean(G.orbitals(), np.bincount(G.orbitals().ravel()), R)
     return DiscoveryResult(G, best.delta, 1.0 - best.delta ** 2, alpha_scheme, estimate, R, dof,
                            rows, certificate, level)

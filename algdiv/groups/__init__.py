@@ -27,6 +27,7 @@ constructor                    action                        matched transform
 ``direct_product(*G)``         product action                Kronecker product
                                (of extensions with DCT/DST)  (2-D DCT for two DCTs)
 ``wreath_product(G, H)``       G in blocks, H permutes them  composition rule
+``semidirect_product(N, H)``   N translates, H automorphisms FFT / WHT, orbits of H
 =============================  ============================  =========================
 
 Examples
@@ -51,10 +52,12 @@ from ._group import CAYLEY_LIMIT, ELEMENTS_LIMIT, PermutationGroup
 from ._limits import MEMORY_LIMIT, SizeLimitError
 from ._file import load_group, save_group
 from ._parse import GROUP_GRAMMAR, parse_group
+from ._semidirect import semidirect_product
 
 __all__ = [
     "PermutationGroup", "DCTGroup", "DCTProduct", "SizeLimitError",
     "cyclic", "dihedral", "elementary_abelian", "hamming", "tree", "symmetric", "trivial",
-    "direct_product", "wreath_product", "from_generators", "dct_group",
-    "parse_group", "GROUP_GRAMMAR", "save_group", "load_group", "MEMORY_LIMIT", "ELEMENTS_LIMIT", "CAYLEY_LIMIT",
+    "direct_product", "wreath_product", "semidirect_product", "from_generators", "dct_group",
+    "parse_group", "GROUP_GRAMMAR", "save_group", "load_group", "MEMORY_LIMIT", "ELEMENTS_LIMIT",
+    "CAYLEY_LIMIT",
 ]

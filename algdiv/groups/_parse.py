@@ -4,6 +4,7 @@ from __future__ import annotations
 from ._dct import dct_group
 from ._families import (cyclic, dihedral, direct_product, elementary_abelian, hamming, symmetric,
                         tree, trivial, wreath_product)
+from ._semidirect import semidirect_product
 
 __all__ = ["GROUP_GRAMMAR", "parse_group", "group_spec"]
 
@@ -20,10 +21,13 @@ Group grammar (FAMILY:ARGS, products nest):
   dst:N[:TYPE]             dihedral group on the odd extension  -> DST-TYPE
   direct(G1,G2,...)        product action on N1*N2*... points   -> Kronecker product
   wreath(INNER,OUTER)      INNER within blocks, OUTER permutes blocks
+  semidirect(TORUS,H)      TORUS translates, H permutes its d coordinates (degree d) or its
+                           signed axes +e_j, -e_j (degree 2d) -> FFT / WHT
   @FILE.json               a group file (algdiv discover --out, algdiv.groups.save_group)
 Printed names are accepted too: dihedral(16), dct_group(8, type=2), direct(cyclic(4), tree(2)).
 Examples: tree:4   cyclic:12   dct:8:2   direct(cyclic:4,elementary_abelian:2)
-          wreath(cyclic:5,symmetric:3)   wreath(direct(cyclic:2,cyclic:3),tree:2)"""
+          wreath(cyclic:5,symmetric:3)   wreath(direct(cyclic:2,cyclic:3),tree:2)
+          semidirect(direct(cyclic:8,cyclic:8),dihedral:4)   semidirect(xor:3,symmetric:3)"""
 
 _FAMILIES = {
     "cyclic": (cyclic, 1, 1),
@@ -119,7 +123,7 @@ class _Parser:
             return dct_group(*args, **kwargs)
         if not name:
             self.fail(f"expected a family name at position {self.pos}")
-        if name in ("direct", "wreath"):
+        if name in ("direct", "wreath", "semidirect"):
             self.expect("(")
             self.depth += 1
             if self.depth > MAX_DEPTH:
@@ -130,6 +134,10 @@ class _Parser:
                 parts.append(self.group())
             self.expect(")")
             self.depth -= 1
+            if name == "semidirect":
+                if len(parts) != 2:
+                    self.fail(f"semidirect takes 2 groups (torus, acting), not {len(parts)}")
+                return semidirect_product(*parts)
             if name == "wreath":
                 if len(parts) != 2:
                     self.fail(f"wreath takes 2 groups (inner, outer), not {len(parts)}")
@@ -137,7 +145,7 @@ class _Parser:
             return direct_product(*parts)
         if name not in _FAMILIES:
             self.fail(f"unknown family {name!r}; expected one of "
-                      + ", ".join([*_FAMILIES, "direct", "wreath"]))
+                      + ", ".join([*_FAMILIES, "direct", "wreath", "semidirect"]))
         func, lo, hi = _FAMILIES[name]
         args = []
         if self.text[self.pos:self.pos + 1] == "(":
@@ -224,7 +232,8 @@ def group_spec(group):
     if fam == "dct":
         p = group.params
         return f"{p['kind']}:{p['n']}:{p['type']}"
-    if fam in ("direct", "wreath"):
+    if fam in ("direct", "wreath") or (fam == "semidirect"
+                                        and group.params.get("action") != "explicit"):
         parts = [group_spec(f) for f in group.factors]
         if None not in parts:
             return f"{fam}({','.join(parts)})"
