@@ -10,7 +10,9 @@ reconstruction error equals the grid error.  See ``docs/quant.md``.
   :func:`itq3s_load`, :class:`ITQ3SPacked` (byte layout version 1);
 * QWHA adapters: :func:`qwha_init`, :class:`QWHAAdapter`, :func:`ada_alloc`
   and the baselines :func:`svd_adapter`, :func:`loftq`, :func:`cloq_adapter`,
-  :func:`random_position_adapter`, :func:`spectral_topk_adapter`;
+  :func:`random_position_adapter`, :func:`spectral_topk_adapter`; trainable torch modules
+  (torch needed, imported on first use) :class:`QWHALinear`, :class:`LoRALinear`,
+  :class:`FourierFTLinear` and :func:`fit_layer_output`;
 * KV cache: :func:`kv_quantize`, :func:`calibrate_reorder`,
   :func:`sink_tokens_from_hidden`, :func:`apply_rope`, :func:`attention_errors`;
 * real and synthetic data offline: :func:`load_minilm`, :func:`minilm_weight`,
@@ -48,3 +50,20 @@ __all__ = [
     "GemmaConfig", "GemmaModel", "GemmaTrace", "gemma_available", "gemma_path", "load_gemma",
     "gemma_tokenize", "gemma_detokenize", "gemma_forward", "gemma_pydoc_ids",
 ]
+
+# torch modules, loaded on first use so that algdiv.quant imports without torch
+_TORCH_NAMES = ("QWHALinear", "LoRALinear", "FourierFTLinear", "fit_layer_output", "dct_matrix")
+__all__ += list(_TORCH_NAMES)
+
+
+def __getattr__(name):
+    if name in _TORCH_NAMES:
+        from importlib import import_module
+        value = getattr(import_module("._torch_adapters", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'algdiv.quant' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
