@@ -257,7 +257,7 @@ class LoRALinear(_FrozenBase):
                    dtype=dtype)
 
     def delta_weight(self) -> torch.Tensor:
-        return self.b @ self.a
+        return (self.b * self.scaling) @ self.a
 
 
 def dct_matrix(n, dtype=torch.float64) -> torch.Tensor:
