@@ -308,6 +308,10 @@ def _plan_result_dtype(plan, x_dtype, inverse):
 def _plan_op(x: torch.Tensor, handle: int, axis: int, inverse: bool) -> torch.Tensor:
     plan = _PLANS[handle]
     res = _plan_result_dtype(plan, x.dtype, inverse)
+    if _is_cuda(x) and plan.problem.kind == "wht" and not plan.children and res == x.dtype:
+        prob = plan.problem              # the GPU FWHT kernels, as Transform does for cupy
+        return _gpu().call("ifwht" if inverse else "fwht", x, axis=axis, norm=prob.norm,
+                           order=prob.order, overwrite_x=False, workers=None, out=None, plan=None)
     if _is_cuda(x):
         A = plan.matrix()
         A = A.conj().T if inverse else A          # unitary: A^{-1} = A^H
@@ -455,6 +459,8 @@ def _hd_entry(func, x, kw):
     if not (x.is_floating_point() or x.is_complex()):
         x = x.to(torch.float64)
     offset = kw.get("offset", 0)
+    if signs is None and _is_cuda(x) and _direct(x):
+        return _gpu().call("hd", x, **kw)          # no gradient: signs made inside the kernel
     if signs is None:
         key = _key(seed, kw.get("stream", 0))
         offset = u64(offset, "offset")
