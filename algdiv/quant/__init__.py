@@ -19,24 +19,37 @@ reconstruction error equals the grid error.  See ``docs/quant.md``.
   :func:`read_safetensors`, :func:`minilm_forward`, :func:`pydoc_activations`,
   :func:`synthetic_kv`; Gemma-3-270M from its GGUF: :func:`load_gemma`, :func:`gemma_tokenize`,
   :func:`gemma_detokenize`, :func:`gemma_forward` (records pre-RoPE Q/K, V, hidden states),
-  :func:`gemma_pydoc_ids`.
+  :func:`gemma_pydoc_ids`;
+* a quantized model end to end: :func:`gemma_forward_cached` with a :class:`GemmaKVCache`, the KV
+  hook :class:`KVQuantizer`, the weight hook :func:`quantize_gemma` (:func:`rtn_weights`,
+  :func:`itq3s_weights`), and :func:`perplexity` by llama.cpp's protocol
+  (:func:`perplexity_windows`, :func:`paired_difference`, :func:`token_nll`) on
+  :func:`evaluation_text` / :func:`calibration_text`.
 """
 from ._data import load_minilm, minilm_available, minilm_weight, read_safetensors, synthetic_kv
 from ._gemma import (
     GemmaConfig, GemmaModel, GemmaTrace, gemma_available, gemma_detokenize, gemma_forward, gemma_path,
     gemma_pydoc_ids, gemma_tokenize, load_gemma,
 )
+from ._gemma_cache import (
+    BLOCK_LINEARS, GemmaKVCache, KVQuantizer, block_linear_names, gemma_forward_cached, itq3s_weights,
+    quantize_gemma, rtn_weights,
+)
 from ._itq3s import ITQ3SPacked, itq3s_decode, itq3s_encode, itq3s_load
 from ._kv import (
     KVQuantized, apply_rope, attention_errors, calibrate_reorder, kv_quantize, sink_tokens_from_hidden,
 )
 from ._minilm import minilm_embed, minilm_forward, pydoc_activations, wordpiece_ids
+from ._perplexity import (
+    PerplexityResult, bootstrap_ppl, paired_difference, perplexity, perplexity_windows, token_nll,
+)
 from ._qwha import (
     QWHAAdapter, ada_alloc, cloq_adapter, loftq, qwha_init, random_position_adapter, spectral_topk_adapter,
     svd_adapter,
 )
 from ._rotate import HadamardRotation, rotated_rtn
 from ._rtn import rtn, rtn_bits_per_weight
+from ._texts import calibration_text, evaluation_text
 
 __all__ = [
     "rtn", "rtn_bits_per_weight", "HadamardRotation", "rotated_rtn",
@@ -49,6 +62,10 @@ __all__ = [
     "minilm_embed", "pydoc_activations", "wordpiece_ids", "synthetic_kv",
     "GemmaConfig", "GemmaModel", "GemmaTrace", "gemma_available", "gemma_path", "load_gemma",
     "gemma_tokenize", "gemma_detokenize", "gemma_forward", "gemma_pydoc_ids",
+    "GemmaKVCache", "gemma_forward_cached", "KVQuantizer", "quantize_gemma", "rtn_weights",
+    "itq3s_weights", "BLOCK_LINEARS", "block_linear_names",
+    "perplexity", "perplexity_windows", "PerplexityResult", "paired_difference", "token_nll",
+    "bootstrap_ppl", "evaluation_text", "calibration_text",
 ]
 
 # torch modules, loaded on first use so that algdiv.quant imports without torch

@@ -108,8 +108,11 @@ class GemmaModel:
     to float32 arrays.  The tied embedding ``token_embd.weight`` (Q8_0, 168 M
     entries) is kept as int8 codes ``emb_codes`` (vocab, d) and float32 block
     scales ``emb_scales`` (vocab, d/32) and dequantized by row chunks, so the
-    logits never need a 671 MB float32 copy.
+    logits never need a 671 MB float32 copy.  ``storage`` maps tensor names to
+    the bytes the GGUF stores for them (its quantization types).
     """
+
+    storage = {}
 
     def __init__(self, config, tensors, emb_codes, emb_scales, tokens, scores, token_types):
         self.config = config
@@ -220,8 +223,9 @@ def load_gemma():
     )
     if _meta(r, a + "rope.scaling.type", "none") not in ("none", None):
         raise NotImplementedError("RoPE scaling is not implemented (the 270M model has none).")
-    tensors, emb = {}, None
+    tensors, emb, storage = {}, None, {}
     for t in r.tensors:
+        storage[t.name] = int(t.n_bytes)
         if t.name == "token_embd.weight":
             if t.tensor_type != GGMLQuantizationType.Q8_0:
                 raise ValueError(f"Expected a Q8_0 embedding, not {t.tensor_type.name}.")
@@ -231,6 +235,7 @@ def load_gemma():
     model = GemmaModel(cfg, tensors, emb[0], emb[1], tokens,
                        np.asarray(_meta(r, "tokenizer.ggml.scores"), dtype=np.float32),
                        np.asarray(_meta(r, "tokenizer.ggml.token_type"), dtype=np.int8))
+    model.storage = storage
     _CACHE["model"] = model
     return model
 
