@@ -3,4 +3,5 @@ import importlib.util
 
 collect_ignore = []
 if importlib.util.find_spec("torch") is None:
-    collect_ignore += ["algdiv/transforms/_torch.py", "algdiv/quant/_torch_adapters.py"]
+    collect_ignore += ["algdiv/transforms/_torch.py", "algdiv/quant/_torch_adapters.py",
+                       "algdiv/quant/_gemma_torch.py"]
