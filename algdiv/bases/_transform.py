@@ -91,9 +91,9 @@ def single_precision_plan(p: Plan):
 
 
 def _array_kind(x) -> str:
-    """``"dask"``, ``"cupy"`` or ``"numpy"`` from the type's module (imports nothing)."""
+    """``"dask"``, ``"cupy"``, ``"torch"`` or ``"numpy"`` from the type's module (imports nothing)."""
     root = type(x).__module__.partition(".")[0]
-    return root if root in ("dask", "cupy") else "numpy"
+    return root if root in ("dask", "cupy", "torch") else "numpy"
 
 
 def _apply_block(transform, block, *, axis, inverse):
@@ -226,13 +226,17 @@ class Transform:
 
         A dask array gives a lazy dask array (the plan runs on each block, the
         ``axis`` rechunked whole: :func:`algdiv.transforms._dask.map_along_axes`);
-        a cupy array is multiplied by :math:`B^H` on the GPU.
+        a cupy array is multiplied by :math:`B^H` on the GPU; a torch tensor gives a
+        tensor, differentiable (the backward is :math:`B g`, the synthesis).
         """
         kind = _array_kind(x)
         if kind == "dask":
             return self._dask(x, axis, False)
         if kind == "cupy":
             return self._cupy(x, axis, False)
+        if kind == "torch":
+            from ..transforms._torch import apply_unitary_plan
+            return apply_unitary_plan(self.plan, x, axis, inverse=False)
         return self._plan_for(x).apply(x, axis=axis)
 
     def __call__(self, x, axis=-1):
@@ -255,6 +259,9 @@ class Transform:
             return self._dask(y, axis, True)
         if kind == "cupy":
             return self._cupy(y, axis, True)
+        if kind == "torch":
+            from ..transforms._torch import apply_unitary_plan
+            return apply_unitary_plan(self.plan, y, axis, inverse=True)
         return self._plan_for(y).apply_inverse(y, axis=axis)
 
     def _dask(self, x, axis, inverse):

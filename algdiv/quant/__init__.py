@@ -11,7 +11,10 @@ reconstruction error equals the grid error.  See ``docs/quant.md``.
   :class:`ITQ3SPacked` (byte layout version 2, with CRC-32s; version 1 read);
 * QWHA adapters: :func:`qwha_init`, :class:`QWHAAdapter`, :func:`ada_alloc`
   and the baselines :func:`svd_adapter`, :func:`loftq`, :func:`cloq_adapter`,
-  :func:`random_position_adapter`, :func:`spectral_topk_adapter`;
+  :func:`random_position_adapter`, :func:`spectral_topk_adapter`; trainable torch modules
+  (torch needed, imported on first use) :class:`QWHALinear`, :class:`LoRALinear`,
+  :class:`FourierFTLinear`, :func:`fit_layer_output` and :class:`GemmaTorch` (a differentiable
+  Gemma-3 forward over the numpy model's weights);
 * KV cache: :func:`kv_quantize`, :func:`calibrate_reorder`,
   :func:`sink_tokens_from_hidden`, :func:`apply_rope`, :func:`attention_errors`;
 * real and synthetic data offline: :func:`load_minilm`, :func:`minilm_weight`,
@@ -67,3 +70,22 @@ __all__ = [
     "perplexity", "perplexity_windows", "PerplexityResult", "paired_difference", "token_nll",
     "bootstrap_ppl", "evaluation_text", "calibration_text",
 ]
+
+# torch modules, loaded on first use so that algdiv.quant imports without torch
+_TORCH_NAMES = {"QWHALinear": "._torch_adapters", "LoRALinear": "._torch_adapters",
+                "FourierFTLinear": "._torch_adapters", "fit_layer_output": "._torch_adapters",
+                "dct_matrix": "._torch_adapters", "GemmaTorch": "._gemma_torch"}
+__all__ += list(_TORCH_NAMES)
+
+
+def __getattr__(name):
+    if name in _TORCH_NAMES:
+        from importlib import import_module
+        value = getattr(import_module(_TORCH_NAMES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'algdiv.quant' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -64,6 +64,11 @@ class StructuredRotation:
         from ..gpu import rotation
         return rotation(x, self.seed, self.blocks, inverse=inverse)
 
+    def _torch(self, x, name, inverse):
+        """torch input: the differentiable ``algdiv::rotation`` operator (CPU or CUDA tensor)."""
+        from ..transforms._torch import rotation
+        return rotation(x, self.d, self.seed, self.blocks, inverse, name)
+
     def _check(self, x, name):
         x = np.asarray(x)
         if x.ndim == 0 or x.shape[-1] != self.d:
@@ -90,10 +95,15 @@ class StructuredRotation:
         numpy.ndarray
             Same shape as ``x``; ``x`` is not modified.  A cupy ``x`` runs on the GPU
             (:func:`algdiv.gpu.rotation`: two blocks per fused kernel, signs generated
-            in the kernel) and gives a cupy array of its dtype.
+            in the kernel) and gives a cupy array of its dtype.  A torch tensor gives a
+            tensor of its dtype, differentiable (the backward applies :math:`T^\top`;
+            CUDA tensors run the same GPU kernels).
         """
-        if type(x).__module__.partition(".")[0] == "cupy":
+        root = type(x).__module__.partition(".")[0]
+        if root == "cupy":
             return self._gpu(x, "x", False)
+        if root == "torch":
+            return self._torch(x, "x", False)
         y = self._check(x, "x")
         for j in range(self.blocks):
             y = hd(y, signs=self.signs[j], norm="ortho")
@@ -103,8 +113,11 @@ class StructuredRotation:
 
     def inverse(self, y):
         r"""Apply :math:`T^{-1} = T^\top = d^{-b/2} (D_1 H) \cdots (D_b H)` along the last axis."""
-        if type(y).__module__.partition(".")[0] == "cupy":
+        root = type(y).__module__.partition(".")[0]
+        if root == "cupy":
             return self._gpu(y, "y", True)
+        if root == "torch":
+            return self._torch(y, "y", True)
         x = self._check(y, "y")
         for j in reversed(range(self.blocks)):
             # H/sqrt(d) is symmetric and its own inverse.

@@ -23,13 +23,13 @@ after checking the arguments that do not depend on the data exactly as the
 CPU path does (``_validate.check_call_args``: ``norm``, ``order``,
 ``workers``, ``overwrite_x``, ``per_row``, ``axis``/``axes``), the result of
 
-* cupy, or a CUDA torch tensor:
-  ``importlib.import_module("algdiv.gpu._dispatch").call(name, x, **kwargs)``;
+* cupy: ``importlib.import_module("algdiv.gpu._dispatch").call(name, x, **kwargs)``;
 * dask: ``importlib.import_module("algdiv.transforms._dask").map_transform(name, x, **kwargs)``;
-* a CPU torch tensor: the numpy function on ``x.detach().numpy()`` (and
-  ``out.numpy()`` / ``signs.numpy()`` for tensor ``out=`` / ``signs=``), the
-  result returned as a tensor with ``torch.from_numpy`` (``out`` itself when
-  given).
+* a torch tensor (CPU or CUDA):
+  ``importlib.import_module("algdiv.transforms._torch").call(name, func, x, kwargs)``,
+  which runs the transform as a differentiable torch custom operator (CPU
+  tensors through the numpy/C code on a shared-memory ``x.numpy()`` view, CUDA
+  tensors through ``algdiv.gpu._dispatch``; see that module's docstring).
 
 ``name`` is the public function's name (``"fwht"``, ...) and ``kwargs`` are
 *all* its other parameters by keyword, with the values the caller gave or
@@ -51,6 +51,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import sys
 
 import numpy as np
 
@@ -133,24 +134,17 @@ def _gpu(name, x, kwargs):
     return _receiver("algdiv.gpu._dispatch", f"{_tname(x)}").call(name, x, **kwargs)
 
 
-def _torch_cpu(func, x, kwargs):
-    torch = importlib.import_module("torch")
-    out = kwargs.get("out")
-    kw = dict(kwargs)
-    for key in ("out", "signs"):
-        v = kw.get(key)
-        if v is not None and _kind(v) is not None and _kind(v)[0] == "torch":
-            kw[key] = v.detach().numpy() if key == "signs" else v.numpy()
-    y = func(x.detach().numpy(), **kw)
-    if out is not None:
-        return out
-    return torch.from_numpy(np.ascontiguousarray(y))
+def _torch(name, func, x, kwargs):
+    mod = sys.modules.get("algdiv.transforms._torch")
+    if mod is None:
+        mod = _receiver("algdiv.transforms._torch", f"{_tname(x)}")
+    return mod.call(name, func, x, kwargs)
 
 
 def route(name, func, x, kwargs):
     """Send a non-numpy ``x`` to its backend; :data:`NUMPY` when numpy should run.
 
-    ``func`` is the public numpy function (used for CPU torch tensors); the
+    ``func`` is the public numpy function (used by the torch receiver); the
     arrays checked for mixing are ``x``, ``kwargs["out"]`` and ``kwargs["signs"]``.
     """
     kind = array_backend(x, kwargs.get("out"), kwargs.get("signs"))
@@ -163,6 +157,4 @@ def route(name, func, x, kwargs):
         return _gpu(name, x, kwargs)
     if kind == "dask":
         return _receiver("algdiv.transforms._dask", "dask").map_transform(name, x, **kwargs)
-    if getattr(x, "is_cuda", False):
-        return _gpu(name, x, kwargs)
-    return _torch_cpu(func, x, kwargs)
+    return _torch(name, func, x, kwargs)

@@ -429,6 +429,11 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
             overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
         if overwrite_x and out is None and _in_place_ok(x):
             out = x               # the caller lets us destroy x: transform it in place
+    if type(x) is not np.ndarray:     # torch, cupy, dask (before the C call: torch.compile)
+        r = _route("fwht", fwht, x, dict(axis=axis, norm=norm, order=order,
+                   overwrite_x=overwrite_x, workers=workers, out=out, plan=plan))
+        if r is not _NUMPY:
+            return r
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, False)
@@ -440,11 +445,6 @@ def fwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worker
             kern, n = f
             y = kern(x.reshape(-1, n), norm_scale(norm, n, False), workers)
             return y.reshape(x.shape)
-    else:
-        r = _route("fwht", fwht, x, dict(axis=axis, norm=norm, order=order,
-                   overwrite_x=overwrite_x, workers=workers, out=out, plan=plan))
-        if r is not _NUMPY:
-            return r
     return _wht_call(x, axis, norm, order, overwrite_x, workers, out, plan, False)
 
 
@@ -472,6 +472,11 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
             overwrite_x = V.as_flag(overwrite_x, "overwrite_x")
         if overwrite_x and out is None and _in_place_ok(x):
             out = x               # the caller lets us destroy x: transform it in place
+    if type(x) is not np.ndarray:     # torch, cupy, dask (before the C call: torch.compile)
+        r = _route("ifwht", ifwht, x, dict(axis=axis, norm=norm, order=order,
+                   overwrite_x=overwrite_x, workers=workers, out=out, plan=plan))
+        if r is not _NUMPY:
+            return r
     call = _KERNELS.get("wht_call")
     if call is not None:
         y = call(x, axis, norm, order, out, plan, workers, True)
@@ -483,11 +488,6 @@ def ifwht(x, axis=-1, norm="backward", order="natural", overwrite_x=False, worke
             kern, n = f
             y = kern(x.reshape(-1, n), norm_scale(norm, n, True), workers)
             return y.reshape(x.shape)
-    else:
-        r = _route("ifwht", ifwht, x, dict(axis=axis, norm=norm, order=order,
-                   overwrite_x=overwrite_x, workers=workers, out=out, plan=plan))
-        if r is not _NUMPY:
-            return r
     return _wht_call(x, axis, norm, order, overwrite_x, workers, out, plan, True)
 
 

@@ -114,40 +114,37 @@ def test_missing_receiver_is_a_clear_import_error(monkeypatch):
         ihaar(DaskArray())
 
 
+FakeTensor = fake_array_class("torch", "Tensor")
+
+
 @pytest.fixture
-def fake_torch(monkeypatch):
-    """A minimal stand-in for torch: CPU/CUDA tensors wrapping a numpy array."""
-    def detach(self):
-        return self
-
-    def numpy(self):
-        return self.a
-
-    Tensor = fake_array_class("torch", "Tensor", detach=detach, numpy=numpy, is_cuda=False)
-    mod = types.ModuleType("torch")
-    mod.Tensor = Tensor
-    mod.from_numpy = lambda a: Tensor(a)
-    monkeypatch.setitem(sys.modules, "torch", mod)
-    return Tensor
+def torch_receiver(monkeypatch):
+    """A fake ``algdiv.transforms._torch`` receiver that records its calls."""
+    calls = []
+    mod = types.ModuleType("algdiv.transforms._torch")
+    mod.call = lambda name, func, x, kw: calls.append((name, func, x, kw)) or "torch-result"
+    monkeypatch.setitem(sys.modules, "algdiv.transforms._torch", mod)
+    return calls
 
 
-def test_cpu_torch_round_trip(fake_torch):
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((3, 16))
-    y = fwht(fake_torch(x), norm="ortho")
-    assert type(y) is fake_torch
-    assert_close_in_norm(y.a, x @ sl.hadamard(16) / 4, fast_tol(np.float64, 16))
-    out = fake_torch(np.zeros((3, 16)))
-    assert ifwht(fake_torch(x), out=out) is out
-    assert_close_in_norm(out.a, x @ sl.hadamard(16) / 16, fast_tol(np.float64, 16))
-    d = fake_torch(np.where(rng.random(16) < 0.5, -1, 1).astype(np.int8))
-    z = hd(fake_torch(x), signs=d)
-    assert_close_in_norm(z.a, (x * d.a) @ sl.hadamard(16) / 4, fast_tol(np.float64, 16))
-    assert np.array_equal(haar(fake_torch(np.ones(4))).a, haar(np.ones(4)))
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_torch_tensors_go_to_the_torch_receiver(name, torch_receiver, receivers):
+    x = FakeTensor(np.ones(4))
+    assert PUBLIC[name](x) == "torch-result"
+    got_name, func, got_x, kw = torch_receiver[-1]
+    assert (got_name, func, got_x) == (name, PUBLIC[name], x)
+    params = set(inspect.signature(PUBLIC[name]).parameters) - {"x", "y"}
+    assert set(kw) == params
+    assert receivers == []                     # neither the GPU nor the dask receiver
 
 
-def test_cuda_torch_goes_to_gpu(fake_torch, receivers):
-    x = fake_torch(np.ones(4))
-    x.is_cuda = True
-    assert fwhtn(x) == "gpu-result"
-    assert receivers[-1][:2] == ("gpu", "fwhtn")
+def test_torch_with_numpy_signs_is_refused(torch_receiver):
+    with pytest.raises(TypeError, match="cannot be mixed"):
+        hd(FakeTensor(np.ones(4)), signs=np.ones(4, np.int8))
+    assert torch_receiver == []
+
+
+def test_missing_torch_receiver_is_a_clear_import_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "algdiv.transforms._torch", None)
+    with pytest.raises(ImportError, match="algdiv.transforms._torch backend"):
+        fwht(FakeTensor(np.ones(4)))
