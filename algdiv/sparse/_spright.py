@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import chdtri, ndtri
 
-from ..groups import _limits
+from .. import _limits
 from ..groups._limits import check_bytes
 from .._progress import Ticker, check_progress
 from ..transforms import fwht

@@ -52,7 +52,7 @@ def test_sparse_wht_size_refused_before_querying():
 
 def test_unknown_sparsity_stops_at_the_memory_limit(monkeypatch):
     """Doubling the bins of a dense spectrum stops at the limit with the incomplete warning."""
-    from algdiv.groups import _limits
+    from algdiv import _limits
     monkeypatch.setattr(_limits, "MEMORY_LIMIT", 2 ** 18)
     sig = planted_sparse_signal(20, 1000, rng=0)          # far more coefficients than 256 kB of bins
     with pytest.warns(IncompleteRecoveryWarning):

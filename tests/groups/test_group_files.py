@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sympy.combinatorics import Permutation
 from sympy.combinatorics import PermutationGroup as SymPyGroup
 
-import algdiv.groups._limits as limits
+import algdiv._limits as limits
 from algdiv.groups import (DCTGroup, SizeLimitError, cyclic, dct_group, dihedral, direct_product,
                            elementary_abelian, from_generators, hamming, load_group, parse_group,
                            save_group, symmetric, tree, trivial, wreath_product)
