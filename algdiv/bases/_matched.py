@@ -164,10 +164,11 @@ _BUILDERS = {
 
 
 def _build(G, field) -> _Basis:
-    if G.family in ("direct", "wreath") and any(isinstance(f, DCTGroup) for f in G.factors):
+    if G.family == "wreath" and any(isinstance(f, DCTGroup) for f in G.factors):
         raise ValueError(
-            f"matched_transform does not take DCT groups as factors of products ({G.name}): a "
-            "dct_group acts on its symmetric extension, not on the signal's points.")
+            f"matched_transform does not take DCT groups as factors of wreath products ({G.name}): "
+            "a dct_group acts on its symmetric extension, not on the signal's points; direct "
+            "products of them are taken (the Kronecker product of the transforms).")
     return _BUILDERS.get(G.family, _b_generic)(G, field)
 
 
@@ -207,7 +208,10 @@ def matched_transform(group, cov=None, *, field: str = "real", exact: bool = Fal
                                     ``pywt.wavedec(x, "haar", mode="periodization")``)
     ``symmetric(n)``                ``scipy.linalg.helmert(n, full=True) @ x``
     ``trivial(n)``                  KLT of ``cov`` (identity without ``cov``)
-    ``direct_product(G, H)``        Kronecker product of the factors' transforms
+    ``direct_product(G, H)``        Kronecker product of the factors' transforms, on the
+                                    product of their signal sizes (DCT/DST factors too:
+                                    ``direct(dct:8,dct:8)`` is ``scipy.fft.dctn`` of the
+                                    row-major 8 x 8 block, ``norm="ortho"``)
     ``wreath_product(G, H)``        coarse :math:`u_j \otimes 1_k/\sqrt{k}` (``u_j`` from
                                     ``H``), then fine :math:`e_y \otimes w`
                                     (``w`` from ``G``'s basis of :math:`1^\perp`)

@@ -55,7 +55,7 @@ def kron_plan(children):
     from the already-built child plans.
     """
     n = int(np.prod([c.problem.n for c in children]))
-    dtype = "complex128" if any(np.dtype(c.out_dtype).kind == "c" for c in children) else "float64"
+    dtype = np.result_type(*[np.dtype(c.out_dtype) for c in children]).name
     if all(_problem_only(c) for c in children):
         return plan(Problem("kron", n, dtype=dtype, children=tuple(c.problem for c in children)))
     from ..transforms._solvers import KronPlan
@@ -68,6 +68,26 @@ def _problem_only(p) -> bool:
     if p.problem.kind == "dense":
         return False
     return all(_problem_only(c) for c in p.children)
+
+
+_SINGLE = {"float64": "float32", "complex128": "complex64"}
+
+
+def single_precision_plan(p: Plan):
+    """The same transform planned in float32/complex64 (``None`` where no solver takes it)."""
+    prob = p.problem
+    low = _SINGLE.get(prob.dtype)
+    if low is None:
+        return p
+    try:
+        if prob.kind == "dense":
+            return plan(Problem("dense", prob.n, dtype=low), matrix=np.asarray(p.matrix()).astype(low))
+        if prob.kind == "kron":
+            kids = [single_precision_plan(c) for c in p.children]
+            return None if None in kids else kron_plan(kids)
+        return plan(prob.replace(dtype=low))
+    except (ValueError, TypeError):
+        return None
 
 
 def _array_kind(x) -> str:
@@ -144,13 +164,23 @@ class Transform:
     data_dependent : bool
         Whether a covariance was used to build the basis.
 
+    A ``Transform`` is callable: ``T(x)`` is ``T.forward(x)``.  float32 and
+    complex64 input stays in single precision wherever the plan has a
+    single-precision form (every structured plan: FFT, DCT/DST, WHT, Haar,
+    Helmert, Kronecker products; dense plans too), as :func:`algdiv.transforms.fwht`
+    does; other input is computed in float64/complex128.
+
     Examples
     --------
     >>> import numpy as np, algdiv
     >>> T = algdiv.matched_transform(algdiv.groups.cyclic(8), field="complex")
     >>> x = np.arange(8.0)
-    >>> bool(np.allclose(T.forward(x), np.fft.fft(x, norm="ortho")))
+    >>> bool(np.allclose(T(x), np.fft.fft(x, norm="ortho")))
     True
+    >>> bool(np.allclose(T.matrix.conj().T @ x, T(x)))     # forward is B^H x
+    True
+    >>> T(x.astype(np.float32)).dtype
+    dtype('complex64')
     >>> bool(np.allclose(T.inverse(T.forward(x)), x))
     True
     """
@@ -203,7 +233,20 @@ class Transform:
             return self._dask(x, axis, False)
         if kind == "cupy":
             return self._cupy(x, axis, False)
-        return self.plan.apply(x, axis=axis)
+        return self._plan_for(x).apply(x, axis=axis)
+
+    def __call__(self, x, axis=-1):
+        """``T(x)`` is :meth:`forward`: :math:`B^H x` along ``axis``."""
+        return self.forward(x, axis=axis)
+
+    def _plan_for(self, x):
+        """The single-precision plan for float32/complex64 arrays (where there is one)."""
+        dt = getattr(x, "dtype", None)
+        if dt is None or np.dtype(dt) not in (np.float32, np.complex64):
+            return self.plan
+        if "_single_plan" not in self.__dict__:
+            self._single_plan = single_precision_plan(self.plan)
+        return self._single_plan or self.plan
 
     def inverse(self, y, axis=-1):
         """Synthesis :math:`x = B y` along ``axis`` (through :attr:`plan`; dask and cupy as :meth:`forward`)."""
@@ -212,7 +255,7 @@ class Transform:
             return self._dask(y, axis, True)
         if kind == "cupy":
             return self._cupy(y, axis, True)
-        return self.plan.apply_inverse(y, axis=axis)
+        return self._plan_for(y).apply_inverse(y, axis=axis)
 
     def _dask(self, x, axis, inverse):
         from ..transforms._dask import map_along_axes
@@ -263,11 +306,13 @@ class Transform:
 
     def __repr__(self):
         return (f"Transform({self.plan.describe()} for {self.group}, field={self.field!r}, "
-                f"method={self.method!r}, resolution={self.resolution})")
+                f"method={self.method!r}, resolution={self.resolution}; "
+                f".matrix = B holds the basis as columns, forward(x) = B^H x)")
 
     # -- persistence --------------------------------------------------------------
     def __getstate__(self):
         state = self.__dict__.copy()
+        state.pop("_single_plan", None)
         if _problem_only(self.plan):
             state["_matrix"] = None  # recomputed from the plan on demand
         return state

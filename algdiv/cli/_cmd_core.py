@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from . import UsageError
-from ._io import load_covariance, save_array_atomic
+from ._io import load_array, load_covariance, save_array_atomic
 
 __all__ = ["register", "catalog_rows", "format_catalog", "TOUR_STEPS"]
 
@@ -23,6 +23,7 @@ CATALOG = (
     ("tree:4", "Haar (coarse to fine)"),
     ("symmetric:16", "Helmert"),
     ("direct(cyclic:4,elementary_abelian:2)", "real Fourier (x) WHT"),
+    ("direct(dct:4,dct:4)", "2-D DCT-II of 4 x 4 blocks"),
     ("wreath(cyclic:4,symmetric:4)", "wreath: Helmert coarse, Fourier fine"),
 )
 
@@ -102,28 +103,53 @@ def _run_catalog(args) -> int:
     return 0
 
 
+def _derive_data(args, n, G):
+    """The covariance (and its sample count) given to derive, or (None, None)."""
+    if args.cov is None:
+        if args.samples or args.n_samples is not None:
+            raise UsageError("--samples and --n-samples need a data file (COV.npy or samples)")
+        return None, None
+    if args.samples:
+        if args.n_samples is not None:
+            raise UsageError("--n-samples applies to a covariance file, not with --samples "
+                             "(L is the number of rows)")
+        X = load_array(args.cov, what="samples").astype(np.float64)
+        if X.ndim != 2 or X.shape[0] < 2:
+            raise UsageError(f"samples in {args.cov!r} must be an L x N array with L >= 2, "
+                             f"got shape {X.shape}")
+        Xc = X - X.mean(axis=0)
+        cov, n_samples = Xc.T @ Xc / (X.shape[0] - 1), X.shape[0]
+        cov = (cov + cov.T) / 2
+        what = f"samples in {args.cov!r} have N = {X.shape[1]} columns"
+    else:
+        cov, n_samples = load_covariance(args.cov), args.n_samples
+        if n_samples is not None and n_samples < 2:
+            raise UsageError(f"--n-samples must be >= 2, not {n_samples}")
+        what = f"covariance in {args.cov!r} is {cov.shape[0]} x {cov.shape[0]}"
+    if cov.shape[0] != n:
+        raise UsageError(f"{what}, but group {G.name} acts on signals of length {n}")
+    return cov, n_samples
+
+
 def _run_derive(args) -> int:
     from ..bases import matched_transform
-    from ..groups import parse_group
+    from ._verdict import fit_verdict, group_argument, transform_name
 
-    try:
-        G = parse_group(args.group)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--group {args.group!r}: {exc}") from None
+    G = group_argument(args.group)
     n = getattr(G, "signal_size", G.degree)
-    cov = None
-    if args.cov is not None:
-        cov = load_covariance(args.cov)
-        if cov.shape[0] != n:
-            raise UsageError(
-                f"covariance in {args.cov!r} is {cov.shape[0]} x {cov.shape[0]}, but group "
-                f"{G.name} acts on signals of length {n}"
-            )
+    cov, n_samples = _derive_data(args, n, G)
     if G.family == "trivial" and cov is None:
         raise UsageError("the trivial group's transform is the KLT of a covariance: give COV.npy")
-    T = matched_transform(G, cov, field=args.field)
+    if not 0.0 < args.level < 1.0:
+        raise UsageError(f"--level must lie in (0, 1), not {args.level}")
     out = sys.stdout
-    print(f"group      : {G.name}", file=out)
+    if cov is not None:
+        line, _ok = fit_verdict(G, cov, n_samples, level=args.level, rng=args.seed)
+        print(line, file=out)
+    T = matched_transform(G, cov, field=args.field)
+    print(f"group      : {G.name}" + (f"  (spec {G.spec})" if G.spec and G.spec != G.name else ""),
+          file=out)
+    print(f"transform  : {transform_name(G, args.field)}", file=out)
     print(f"order      : {G.order()}", file=out)
     print(f"signal size: {n}", file=out)
     print(f"orbitals   : {G.n_orbitals()}", file=out)
@@ -140,8 +166,13 @@ def _run_derive(args) -> int:
         print(f"spectrum   : {np.array2string(spec[:k], precision=4, max_line_width=100)}"
               + (" ..." if len(spec) > k else ""), file=out)
     if args.out:
-        save_array_atomic(args.out, np.asarray(T.matrix))
-        print(f"basis      : written to {args.out} (columns are the basis vectors)", file=out)
+        if str(args.out).endswith(".npz"):
+            T.save(args.out)
+            print(f"saved      : the transform, to {args.out} (next: algdiv apply DATA.npy "
+                  f"--transform {args.out} --out COEF.npy)", file=out)
+        else:
+            save_array_atomic(args.out, np.asarray(T.matrix))
+            print(f"basis      : written to {args.out} (columns are the basis vectors)", file=out)
     return 0
 
 
@@ -157,14 +188,27 @@ def register(sub) -> None:
     p = sub.add_parser(
         "derive",
         help="derive the matched transform of a group (optionally finished by a covariance)",
-        description="Derive the matched transform of GROUP and print it; with COV, also its "
-        "spectrum and invariance residual.\n\n" + GROUP_GRAMMAR,
+        description="Derive the matched transform of GROUP and print it; with COV (or samples), "
+        "first a one-line verdict on whether GROUP fits it, then its spectrum and invariance "
+        "residual.\n\n" + GROUP_GRAMMAR,
         formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
     )
-    p.add_argument("cov", nargs="?", default=None, help="covariance .npy file (N x N, symmetric)")
-    p.add_argument("--group", required=True, help="group spec, e.g. tree:4 or direct(cyclic:4,elementary_abelian:2)")
+    p.add_argument("cov", nargs="?", default=None,
+                   help="covariance .npy file (N x N, symmetric), or samples with --samples")
+    p.add_argument("--group", required=True,
+                   help="group spec, e.g. tree:4, direct(dct:8,dct:8) or @G.json (a group file)")
+    p.add_argument("--samples", action="store_true",
+                   help="the data file holds samples (L x N, one snapshot per row)")
+    p.add_argument("--n-samples", type=int, default=None, metavar="L",
+                   help="number of snapshots behind COV: the fit verdict then tests at --level "
+                   "(omit: COV is exact)")
+    p.add_argument("--level", type=float, default=0.05,
+                   help="significance level of the fit verdict (default 0.05)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the verdict's bootstrap (default 0)")
     p.add_argument("--field", choices=("real", "complex"), default="real")
-    p.add_argument("--out", default=None, help="write the basis (columns) to this .npy file")
+    p.add_argument("--out", default=None,
+                   help="T.npz: save the transform (for algdiv apply); other names: the basis "
+                   "(columns) as .npy")
     p.add_argument("--show", type=int, default=16, help="spectrum entries to print")
     p.set_defaults(func=_run_derive)
 

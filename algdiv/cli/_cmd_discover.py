@@ -1,6 +1,8 @@
 """``algdiv discover``: the matched group of a covariance or of samples."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import UsageError
@@ -27,6 +29,10 @@ def register(subparsers):
     p.add_argument("--tiers", default=None,
                    help="comma-separated subset of catalog,exact,gevp (default: by N)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--out", default=None, metavar="G.json",
+                   help="write the matched group to this group file (read back with "
+                   "algdiv derive --group @G.json)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.set_defaults(func=run)
 
 
@@ -43,15 +49,27 @@ def _load(path):
     return data
 
 
+def _warn(message):
+    print(f"algdiv discover: warning: {message}", file=sys.stderr)
+
+
 def run(args):
     from algdiv.discovery import discover
+
+    from ._verdict import how_to_get, transform_name
 
     data = _load(args.data)
     if args.samples and args.n_samples is not None:
         raise UsageError("--n-samples applies to a covariance file, not with --samples")
+    if args.samples and data.ndim == 2 and 2 <= data.shape[0] < data.shape[1]:
+        L, n = data.shape
+        _warn(f"the samples look transposed: L = {L} rows (snapshots) < N = {n} columns "
+              f"(variables), so the covariance is singular and the search runs on N = {n}; if "
+              f"{args.data} holds one snapshot per column, save its transpose (numpy: X.T) and "
+              f"run again")
     tiers = None if args.tiers is None else tuple(t.strip() for t in args.tiers.split(","))
+    progress = ProgressLine(enabled=not args.quiet)
     try:
-        progress = ProgressLine(enabled=not getattr(args, "quiet", False))
         if args.samples:
             res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed,
                            progress=progress)
@@ -61,7 +79,26 @@ def run(args):
     except (ValueError, TypeError) as exc:
         what = "samples" if args.samples else "covariance"
         raise UsageError(f"{args.data}: bad {what}: {exc}") from None
+    finally:
+        progress.close()
+    G = res.group
+    if not args.samples and args.n_samples is None and G.family == "trivial":
+        _warn("the covariance was taken as exact (no --n-samples), so any noise rejects every "
+              "symmetry; if it was estimated from L snapshots, run again with --n-samples L")
     print(res)
+    spec = G.spec
+    if args.out:
+        from algdiv.groups import save_group
+
+        save_group(G, args.out)
+        spec = spec or "@" + args.out
+    print()
+    print(f"group spec : {spec if spec else '(none: a discovered group; save it with --out G.json)'}")
+    print(f"transform  : {transform_name(G)}")
+    print(f"get it     : {how_to_get(G, spec, args.data, args.samples)}"
+          + ("" if args.samples or args.n_samples is None else f" --n-samples {args.n_samples}"))
+    if args.out:
+        print(f"group file : written to {args.out}")
     return 0
 
 

@@ -25,6 +25,7 @@ constructor                    action                        matched transform
 ``trivial(n)``                 identity                      KLT
 ``dct_group(n, type, kind)``   dihedral on the extension     DCT / DST
 ``direct_product(*G)``         product action                Kronecker product
+                               (of extensions with DCT/DST)  (2-D DCT for two DCTs)
 ``wreath_product(G, H)``       G in blocks, H permutes them  composition rule
 =============================  ============================  =========================
 
@@ -43,16 +44,17 @@ Examples
 >>> bool(np.allclose(R[g][:, g], R))
 True
 """
-from ._dct import DCTGroup, dct_group
+from ._dct import DCTGroup, DCTProduct, dct_group
 from ._families import (cyclic, dihedral, direct_product, elementary_abelian, from_generators,
                         hamming, symmetric, tree, trivial, wreath_product)
 from ._group import CAYLEY_LIMIT, ELEMENTS_LIMIT, PermutationGroup
 from ._limits import MEMORY_LIMIT, SizeLimitError
+from ._file import load_group, save_group
 from ._parse import GROUP_GRAMMAR, parse_group
 
 __all__ = [
-    "PermutationGroup", "DCTGroup", "SizeLimitError",
+    "PermutationGroup", "DCTGroup", "DCTProduct", "SizeLimitError",
     "cyclic", "dihedral", "elementary_abelian", "hamming", "tree", "symmetric", "trivial",
     "direct_product", "wreath_product", "from_generators", "dct_group",
-    "parse_group", "GROUP_GRAMMAR", "MEMORY_LIMIT", "ELEMENTS_LIMIT", "CAYLEY_LIMIT",
+    "parse_group", "GROUP_GRAMMAR", "save_group", "load_group", "MEMORY_LIMIT", "ELEMENTS_LIMIT", "CAYLEY_LIMIT",
 ]

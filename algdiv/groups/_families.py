@@ -283,7 +283,10 @@ def direct_product(*groups) -> PermutationGroup:
         for s in g.generators:
             gens.append(idx + (s[coord] - coord) * stride)
     name = "direct(" + ", ".join(g.name for g in groups) + ")"
-    return PermutationGroup._named(gens, n, name=name, family="direct", params={},
+    cls = PermutationGroup
+    if any(hasattr(g, "signal_size") for g in groups):
+        from ._dct import DCTProduct as cls   # acts on the product of the extensions
+    return cls._named(gens, n, name=name, family="direct", params={},
                                    factors=groups, order=math.prod(g.order() for g in groups))
 
 

@@ -203,6 +203,18 @@ class PermutationGroup:
         """``(k, N)`` read-only intp array of generators in array form."""
         return self._generators
 
+    @property
+    def spec(self):
+        """The group in the command line's grammar, or ``None`` (a generic group never saved).
+
+        ``parse_group(G.spec)`` (and ``algdiv derive --group SPEC``) gives the group
+        back: ``"dihedral:16"``, ``"dct:8:2"``, ``"direct(cyclic:4,tree:2)"``; a group
+        read from a group file gives ``"@" + path`` (see :func:`algdiv.groups.save_group`).
+        """
+        from ._parse import group_spec
+
+        return group_spec(self)
+
     def __repr__(self) -> str:
         if callable(self._order) and self.family == "symmetric" and self._degree > 1000:
             order = f"{self._degree}!"      # not evaluated: n! of a large n takes minutes

@@ -5,7 +5,7 @@ from ._dct import dct_group
 from ._families import (cyclic, dihedral, direct_product, elementary_abelian, hamming, symmetric,
                         tree, trivial, wreath_product)
 
-__all__ = ["GROUP_GRAMMAR", "parse_group"]
+__all__ = ["GROUP_GRAMMAR", "parse_group", "group_spec"]
 
 GROUP_GRAMMAR = """\
 Group grammar (FAMILY:ARGS, products nest):
@@ -20,6 +20,8 @@ Group grammar (FAMILY:ARGS, products nest):
   dst:N[:TYPE]             dihedral group on the odd extension  -> DST-TYPE
   direct(G1,G2,...)        product action on N1*N2*... points   -> Kronecker product
   wreath(INNER,OUTER)      INNER within blocks, OUTER permutes blocks
+  @FILE.json               a group file (algdiv discover --out, algdiv.groups.save_group)
+Printed names are accepted too: dihedral(16), dct_group(8, type=2), direct(cyclic(4), tree(2)).
 Examples: tree:4   cyclic:12   dct:8:2   direct(cyclic:4,elementary_abelian:2)
           wreath(cyclic:5,symmetric:3)   wreath(direct(cyclic:2,cyclic:3),tree:2)"""
 
@@ -64,14 +66,65 @@ class _Parser:
             self.pos += 1
         return self.text[start:self.pos]
 
+    def number(self, name: str, token: str) -> int:
+        """A non-negative integer argument of at most MAX_DIGITS ASCII digits."""
+        if not (token.isascii() and token.isdigit()):
+            self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
+        if len(token.lstrip("0")) > MAX_DIGITS:
+            self.fail(f"{name} argument {token[:20]}{'...' if len(token) > 20 else ''} is "
+                      f"too large (more than {MAX_DIGITS} digits)")
+        return int(token)
+
     def expect(self, char: str):
         if self.pos >= len(self.text) or self.text[self.pos] != char:
             got = repr(self.text[self.pos]) if self.pos < len(self.text) else "the end"
             self.fail(f"expected {char!r} at position {self.pos}, found {got}")
         self.pos += 1
 
+    def file(self):
+        """``@PATH`` inside a product: the path runs to the next ',' or ')'."""
+        from ._file import load_group
+
+        start = self.pos = self.pos + 1
+        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
+            self.pos += 1
+        if self.pos == start:
+            self.fail(f"expected a file name after '@' at position {start}")
+        return load_group(self.text[start:self.pos])
+
+    def call_args(self, name):
+        """``(a, b, key=value)``: the arguments of a printed name such as ``dct_group(8, type=2)``."""
+        self.expect("(")
+        args, kwargs = [], {}
+        while True:
+            token = self.word()
+            if self.pos < len(self.text) and self.text[self.pos] == "=":
+                self.pos += 1
+                value = self.word() if self.text[self.pos:self.pos + 1] not in ("'", '"') else None
+                if value is None:
+                    quote = self.text[self.pos]
+                    self.pos += 1
+                    value = self.word()
+                    self.expect(quote)
+                kwargs[token.lower()] = (self.number(name, value) if value.isdigit()
+                                         else value.lower())
+            else:
+                args.append(self.number(name, token))
+            if self.pos < len(self.text) and self.text[self.pos] == ",":
+                self.pos += 1
+                continue
+            self.expect(")")
+            return args, kwargs
+
     def group(self):
+        if self.text[self.pos:self.pos + 1] == "@":
+            return self.file()
         name = self.word().lower()
+        if name == "dct_group":
+            args, kwargs = self.call_args(name)
+            if not 1 <= len(args) + len(kwargs) <= 3 or set(kwargs) - {"n", "type", "kind"}:
+                self.fail("dct_group takes (n, type=1|2, kind='dct'|'dst')")
+            return dct_group(*args, **kwargs)
         if not name:
             self.fail(f"expected a family name at position {self.pos}")
         if name in ("direct", "wreath"):
@@ -95,15 +148,14 @@ class _Parser:
                       + ", ".join([*_FAMILIES, "direct", "wreath"]))
         func, lo, hi = _FAMILIES[name]
         args = []
+        if self.text[self.pos:self.pos + 1] == "(":
+            args, kwargs = self.call_args(name)
+            if kwargs:
+                self.fail(f"{name} takes integer arguments only, not {', '.join(kwargs)}=")
         while self.pos < len(self.text) and self.text[self.pos] == ":":
             self.pos += 1
             token = self.word()
-            if not (token.isascii() and token.isdigit()):
-                self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
-            if len(token.lstrip("0")) > MAX_DIGITS:
-                self.fail(f"{name} argument {token[:20]}{'...' if len(token) > 20 else ''} is "
-                          f"too large (more than {MAX_DIGITS} digits)")
-            args.append(int(token))
+            args.append(self.number(name, token))
         if not lo <= len(args) <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
             self.fail(f"{name} takes {want} integer argument(s), not {len(args)}")
@@ -112,6 +164,12 @@ class _Parser:
 
 def parse_group(spec: str):
     """Build a group from the command-line grammar (see :data:`GROUP_GRAMMAR`).
+
+    ``"@PATH"`` reads a group file (:func:`load_group`), also as a factor of a
+    product (``"direct(@G.json,cyclic:3)"``; there the path may not hold ``,`` or
+    ``)``).  The names algdiv prints (:attr:`PermutationGroup.name`, e.g.
+    ``"dihedral(16)"``) are accepted as well as the grammar forms
+    (:attr:`PermutationGroup.spec`, e.g. ``"dihedral:16"``).
 
     Raises
     ------
@@ -134,14 +192,44 @@ def parse_group(spec: str):
     15
     >>> parse_group("dct:8:1").degree
     14
+    >>> parse_group("dihedral(16)").spec
+    'dihedral:16'
     """
     if not isinstance(spec, str):
         raise TypeError(f"Argument 'spec' must be a str, not {type(spec).__name__}.")
     if len(spec) > MAX_LENGTH:
         raise ValueError(f"Argument 'spec' must be at most {MAX_LENGTH} characters long, "
                          f"not {len(spec)}.")
+    if spec.strip().startswith("@"):
+        from ._file import load_group
+
+        return load_group(spec.strip()[1:])
     parser = _Parser(spec)
     group = parser.group()
     if parser.pos != len(parser.text):
         parser.fail(f"unexpected {parser.text[parser.pos:]!r} after the group")
     return group
+
+
+_PARAM = {"cyclic": "n", "dihedral": "n", "symmetric": "n", "trivial": "n",
+          "elementary_abelian": "k", "hamming": "k", "tree": "k"}
+
+
+def group_spec(group):
+    """The grammar form of ``group`` (``"dihedral:16"``, ``"direct(dct:8:2,cyclic:3)"``).
+
+    A generic group read from a file gives ``"@" + path``; any other generic group
+    (and a product with one) has no spec: ``None``.
+    """
+    fam = group.family
+    if fam in _PARAM:
+        return f"{fam}:{group.params[_PARAM[fam]]}"
+    if fam == "dct":
+        p = group.params
+        return f"{p['kind']}:{p['n']}:{p['type']}"
+    if fam in ("direct", "wreath"):
+        parts = [group_spec(f) for f in group.factors]
+        if None not in parts:
+            return f"{fam}({','.join(parts)})"
+    source = getattr(group, "_source", None)
+    return None if source is None else "@" + source

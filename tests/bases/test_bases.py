@@ -429,8 +429,8 @@ def test_errors():
         matched_transform(G, np.eye(4), exact=True)
     with pytest.raises(ValueError, match="exact=True is limited to N <= 128"):
         matched_transform(cyclic(200), exact=True)
-    with pytest.raises(ValueError, match="does not take DCT groups as factors"):
-        matched_transform(direct_product(dct_group(4), cyclic(2)))
+    with pytest.raises(ValueError, match="does not take DCT groups as factors of wreath"):
+        matched_transform(wreath_product(dct_group(4), cyclic(2)))
     with pytest.raises(ValueError, match="Argument 'cov' must have shape \\(8, 8\\)"):
         matched_transform(dct_group(8), np.eye(16))
     T = matched_transform(G)

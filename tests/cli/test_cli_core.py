@@ -49,7 +49,7 @@ def test_derive_with_covariance_reports_spectrum(tmp_path, capsys):
     np.save(path, R)
     code, out, _ = run(["derive", str(path), "--group", "cyclic:12"], capsys)
     assert code == 0
-    delta = float(out.split("delta")[1].split(":")[1].split()[0])
+    delta = float(out.split("delta      :")[1].split()[0])
     offdiag = float(out.split("offdiag")[1].split(":")[1].split()[0])
     assert delta < 1e-12 and offdiag < 1e-12
     # the spectrum printed is the DFT of the first column (real, symmetric c)

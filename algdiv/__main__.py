@@ -1,0 +1,6 @@
+"""``python -m algdiv ...`` runs the ``algdiv`` command line."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
