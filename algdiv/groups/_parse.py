@@ -70,6 +70,15 @@ class _Parser:
             self.pos += 1
         return self.text[start:self.pos]
 
+    def number(self, name: str, token: str) -> int:
+        """A non-negative integer argument of at most MAX_DIGITS ASCII digits."""
+        if not (token.isascii() and token.isdigit()):
+            self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
+        if len(token.lstrip("0")) > MAX_DIGITS:
+            self.fail(f"{name} argument {token[:20]}{'...' if len(token) > 20 else ''} is "
+                      f"too large (more than {MAX_DIGITS} digits)")
+        return int(token)
+
     def expect(self, char: str):
         if self.pos >= len(self.text) or self.text[self.pos] != char:
             got = repr(self.text[self.pos]) if self.pos < len(self.text) else "the end"
@@ -101,11 +110,10 @@ class _Parser:
                     self.pos += 1
                     value = self.word()
                     self.expect(quote)
-                kwargs[token.lower()] = int(value) if value.isdigit() else value.lower()
-            elif token.isdigit():
-                args.append(int(token))
+                kwargs[token.lower()] = (self.number(name, value) if value.isdigit()
+                                         else value.lower())
             else:
-                self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
+                args.append(self.number(name, token))
             if self.pos < len(self.text) and self.text[self.pos] == ",":
                 self.pos += 1
                 continue
@@ -155,12 +163,7 @@ class _Parser:
         while self.pos < len(self.text) and self.text[self.pos] == ":":
             self.pos += 1
             token = self.word()
-            if not (token.isascii() and token.isdigit()):
-                self.fail(f"{name} arguments must be non-negative integers, not {token!r}")
-            if len(token.lstrip("0")) > MAX_DIGITS:
-                self.fail(f"{name} argument {token[:20]}{'...' if len(token) > 20 else ''} is "
-                          f"too large (more than {MAX_DIGITS} digits)")
-            args.append(int(token))
+            args.append(self.number(name, token))
         if not lo <= len(args) <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
             self.fail(f"{name} takes {want} integer argument(s), not {len(args)}")
