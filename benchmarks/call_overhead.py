@@ -2,7 +2,9 @@
 
 Each round runs one fresh process per source tree (``--trees A B ...``, default:
 this checkout), in round-robin order, and each process times every call below
-(``--calls`` calls in blocks of 50, the median block gives the per-call time).
+(``--calls`` calls in blocks of 50, the median block gives the per-call time)
+on 64-byte aligned inputs (the heap layout, hence the alignment numpy gives,
+differs between trees and moves the kernel time by up to 20% at 2^10).
 The table prints, per call, the median over rounds for every tree and the
 ratio to the first tree.  Used to check that argument validation costs the
 fast path nothing measurable::
@@ -23,9 +25,17 @@ import json, statistics, sys, time
 import numpy as np
 from algdiv.transforms import fwht, ifwht, hd
 calls = int(sys.argv[1])
-x = np.random.default_rng(0).standard_normal(1024)
-x32 = x.astype(np.float32)
-X = np.random.default_rng(1).standard_normal((4, 1024))
+
+def aligned(a):     # 64-byte aligned copies: the heap layout differs between trees
+    buf = np.empty(a.nbytes + 64, dtype=np.uint8)
+    off = (-buf.ctypes.data) % 64
+    b = buf[off:off + a.nbytes].view(a.dtype).reshape(a.shape)
+    b[...] = a
+    return b
+
+x = aligned(np.random.default_rng(0).standard_normal(1024))
+x32 = aligned(x.astype(np.float32))
+X = aligned(np.random.default_rng(1).standard_normal((4, 1024)))
 cases = {
     "fwht(x)": lambda: fwht(x),
     "fwht(x32)": lambda: fwht(x32),

@@ -23,12 +23,13 @@ MAX_WORKERS = 256      # larger thread counts mean this many (the C core's cap)
 
 def _cpu_count() -> int:
     """CPUs this process may run on, the same count the C core uses (its affinity mask)."""
-    try:
-        from .. import _core
-        if _core.ext is not None:
-            return int(_core.ext.cpu_count())     # also refreshes the core's own copy
-    except ImportError:
-        pass
+    if os.environ.get("ALGDIV_DISABLE_CORE", "") in ("", "0"):
+        try:
+            from .. import _core
+            if _core.ext is not None:
+                return int(_core.ext.cpu_count())     # also refreshes the core's own copy
+        except ImportError:
+            pass
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
