@@ -204,7 +204,7 @@ def print_table(rows, missing=True):
     order = {k: i for i, k in enumerate(ALL_ORDER)}
     rows = sorted(rows, key=lambda r: (order.get(r["key"], len(order)), r["key"]))
     ref = next((r for r in rows if r["key"] == "ref"), None)
-    head = ["row", "PPL +- SE", "vs reference (paired)", "rel.", "bpw (blocks)", "weights MiB",
+    head = ["row", "PPL +- SE", "vs reference (paired)", "rel. (or ratio)", "bpw (blocks)", "weights MiB",
             "KV MiB/window", "KV bits/elt", "s"]
     r0 = rows[0]
     print(f"\nGemma-3-270M perplexity, {r0['text']}: {r0['n_windows']} windows x {r0['n_ctx']} "
@@ -217,7 +217,8 @@ def print_table(rows, missing=True):
     for r in rows:
         if ref is not None and r["key"] != "ref":
             d, se = paired(ref["window_nll"], r["window_nll"])
-            vs, rel = f"{num(d, True)} +- {num(se)}", f"{num(100 * d / ref['ppl'], True)} %"
+            vs, rel = f"{num(d, True)} +- {num(se)}", (f"{100 * d / ref['ppl']:+.1f} %" if abs(d) < 10 * ref["ppl"]
+                               else f"x {r['ppl'] / ref['ppl']:.3g}")
         else:
             vs, rel = "-", "-"
         label = r["label"].replace("|h|", "abs(h)")
@@ -258,7 +259,7 @@ def run(keys, n_tokens, n_ctx, out, n_cal):
         if (key, n_ctx, n_win) in have:
             continue
         label, group, build = specs[key]
-        if calib is None and (group == "adapters" or key.startswith(("kvreorder", "kvfull"))):
+        if calib is None and key.startswith(("qwha", "cloq", "kvreorder", "kvfull")):
             calib = Calibration(base, n_cal, min(n_ctx, 512))
             print(f"calibration: {calib.n_tokens} tokens of {calib.source}, {calib.seconds:.0f} s",
                   flush=True)
