@@ -9,17 +9,24 @@ Usage::
 
 Cases: single vectors 2^10, 2^16, 2^20, 2^24 and batches 4096x256, 1024x4096,
 64x65536 along the last axis.  Each cell is the median over samples (and the
-minimum, in a second table) in ms, with the ratio to ``np.copy`` of the same
-array; algdiv's rows also give the ratio to the fastest peer of the same kind
-(1 thread).  Before any timing every peer's output is checked against
+minimum, in a second table) in ms, followed by three ratios: to the fastest
+peer (1-thread peers for 1-thread rows; every peer, at its default threads,
+for multi-thread rows), to ``np.copyto`` into a preallocated array, and to one
+in-place sweep ``x *= -1`` (``np.copy`` of a fresh array pays page faults, a
+poor floor at 2^24).  Before any timing every peer's output is checked against
 algdiv's (each peer's scale undone) and algdiv's against a float64 radix-2
 butterfly; a peer that disagrees is reported and left out of the comparison.
 
-Timing: 2 warm-up calls, then samples that each average enough calls to take
-at least 2 ms (0.5 ms with --quick).  In-place methods get a fresh copy of the
-input before each sample, outside the timing.  Peers run with
-OMP_WAIT_POLICY=passive and OPENBLAS_NUM_THREADS=1 (several OpenMP runtimes in
-one process spin against each other otherwise).
+Timing: the methods of one case are interleaved round-robin (sample 1 of every
+method, then sample 2, ...), so load that comes and goes on a shared machine
+spreads over all of them.  2 warm-up calls, then samples that each average
+enough calls to take at least 2 ms (0.5 ms with --quick).  In-place methods get
+a fresh copy of the input before each sample, outside the timing.  Peers run
+with OMP_WAIT_POLICY=passive and OPENBLAS_NUM_THREADS=1 (several OpenMP
+runtimes in one process spin against each other otherwise).  The kernel path
+(AVX-512, AVX2, portable) is chosen per process: ALGDIV_CORE_PATH=avx512 runs
+this script on the AVX-512 path (switching paths between calls inside one
+process measured misleading figures).
 """
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ import importlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -40,7 +48,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from algdiv import _core  # noqa: E402
-from algdiv.transforms import fwht  # noqa: E402
+from algdiv.transforms import fwht, hd  # noqa: E402
 
 CASES = [
     ("2^10", (1 << 10,)),
@@ -90,6 +98,20 @@ def methods():
         return f
     M.append(Method("x *= -1 (1 sweep)", 1, "floor", True, negate))
 
+    def negate2(b):
+        # the plain two-thread sweep: each half on its own thread (numpy drops the GIL)
+        h = b.shape[0] // 2
+        lo, hi = b[:h], b[h:]
+
+        def f():
+            t = threading.Thread(target=np.multiply, args=(lo, -1), kwargs={"out": lo})
+            t.start()
+            np.multiply(hi, -1, out=hi)
+            t.join()
+            return b
+        return f
+    M.append(Method("x *= -1, 2 threads", 2, "floor", True, negate2))
+
     M.append(Method("algdiv fwht", 1, "algdiv", False, lambda b: (lambda: fwht(b, workers=1))))
     M.append(Method("algdiv fwht(out=x)", 1, "algdiv", True,
                     lambda b: (lambda: fwht(b, out=b, workers=1))))
@@ -98,6 +120,12 @@ def methods():
     M.append(Method("algdiv fwht default", ncpu, "algdiv", False, lambda b: (lambda: fwht(b))))
     M.append(Method("algdiv fwht(out=x) default", ncpu, "algdiv", True,
                     lambda b: (lambda: fwht(b, out=b))))
+    from algdiv.rotations import structured_rotation
+    M.append(Method("algdiv hd(seed, out=x) default", ncpu, "fused", True,
+                    lambda b: (lambda: hd(b, seed=1, out=b)), applies=lambda x: x.ndim == 1))
+    M.append(Method("algdiv 2-block rotation default", ncpu, "fused", False,
+                    lambda b: (lambda r=structured_rotation(b.shape[-1], 2, seed=1): r.apply(b)),
+                    applies=lambda x: x.ndim == 1))
     if ext is not None:
         M.append(Method("algdiv kernel", 1, "algdiv", False, lambda b: (lambda: ext.wht(b, 1.0, 1))))
         M.append(Method("algdiv kernel in-place", 1, "algdiv", True,
@@ -186,29 +214,36 @@ def rel_err(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-300))
 
 
-def time_method(m, x, min_time, samples):
-    buf = x.copy()
-    call = m.make(buf)
-    for _ in range(2):
-        if m.inplace:
-            np.copyto(buf, x)
-        call()
-    # calls per sample
-    if m.inplace:
-        np.copyto(buf, x)
-    t0 = time.perf_counter()
-    call()
-    one = max(time.perf_counter() - t0, 1e-7)
-    reps = max(1, int(min_time / one))
-    res = []
-    for _ in range(samples):
-        if m.inplace:
-            np.copyto(buf, x)
+class _Timer:
+    """One method's state for interleaved sampling: its buffer, call and calls per sample."""
+
+    def __init__(self, m, x, min_time):
+        self.m, self.x = m, x
+        self.buf = x.copy()
+        self.call = m.make(self.buf)
+        for _ in range(2):
+            self._reset()
+            self.call()
+        self._reset()
         t0 = time.perf_counter()
-        for _ in range(reps):
-            call()
-        res.append((time.perf_counter() - t0) / reps)
-    return float(np.median(res)) * 1e3, float(np.min(res)) * 1e3
+        self.call()
+        one = max(time.perf_counter() - t0, 1e-7)
+        self.reps = max(1, int(min_time / one))
+        self.res = []
+
+    def _reset(self):
+        if self.m.inplace:
+            np.copyto(self.buf, self.x)
+
+    def sample(self):
+        self._reset()
+        t0 = time.perf_counter()
+        for _ in range(self.reps):
+            self.call()
+        self.res.append((time.perf_counter() - t0) / self.reps)
+
+    def result(self):
+        return float(np.median(self.res)) * 1e3, float(np.min(self.res)) * 1e3
 
 
 def run(args):
@@ -233,38 +268,53 @@ def run(args):
                 e = rel_err(ours, radix2_f64(x))
                 if e > tol * max(1, np.log2(n)):
                     print(f"!! algdiv disagrees with the radix-2 reference at {dname} {label}: {e:.2e}")
-            row = {}
+            timers = []
             for m in M:
                 if not m.applies(x):
                     continue
                 try:
                     buf = x.copy()
                     out = m.make(buf)()
-                    if m.kind != "floor":
+                    if m.kind not in ("floor", "fused"):
                         s = m.scale(n) if callable(m.scale) else m.scale
                         err = rel_err(np.asarray(out, dtype=np.float64) * s, ours)
                         if err > tol * max(1, np.log2(n)) * 4:
                             print(f"!! {m.name} disagrees with algdiv at {dname} {label}: "
                                   f"rel err {err:.2e}; left out")
                             continue
-                    row[m.name] = time_method(m, x, min_time, samples)
+                    timers.append(_Timer(m, x, min_time))
                 except Exception as exc:  # a peer that refuses this case
                     if m.kind == "algdiv":
                         raise
                     print(f"-- {m.name} skipped at {dname} {label}: {type(exc).__name__}: "
                           f"{str(exc).splitlines()[0][:80] if str(exc) else ''}")
                     continue
+            for _ in range(samples):          # round-robin: one sample of each method per round
+                for t in timers:
+                    t.sample()
+            row = {t.m.name: t.result() for t in timers}
             results[dname][label] = row
             done = ", ".join(f"{k}={v[0]:.4g}" for k, v in row.items() if k in (
-                "np.copy (floor)", "algdiv kernel", "algdiv kernel in-place"))
+                "x *= -1 (1 sweep)", "algdiv kernel", "algdiv kernel in-place"))
             print(f"   {dname} {label}: {done}", flush=True)
     return M, cases, results
+
+
+def fastest_peer(M, row, threads, which=0):
+    """The fastest peer in a case's row: among 1-thread peers for threads == 1, else among
+    the peers at their default threads (a peer's "2T" row replaces its 1-thread row)."""
+    kinds = {m.name: m for m in M}
+    peer = [v[which] for k, v in row.items()
+            if k in kinds and kinds[k].kind == "peer"
+            and (kinds[k].threads == 1 if threads == 1 else f"{k} 2T" not in row)]
+    return min(peer) if peer else None
 
 
 def fmt_tables(M, cases, results, markdown, which=0):
     lines = []
     for dname, res in results.items():
-        title = f"{dname}: {'median' if which == 0 else 'minimum'} ms (x np.copy; algdiv rows: / fastest 1-thread peer)"
+        title = (f"{dname}: {'median' if which == 0 else 'minimum'} ms "
+                 "(/ fastest peer | / np.copyto | / x *= -1)")
         lines.append("")
         lines.append(f"**{title}**" if markdown else title)
         head = ["method", "thr"] + [c[0] for c in cases]
@@ -272,59 +322,70 @@ def fmt_tables(M, cases, results, markdown, which=0):
             lines.append("| " + " | ".join(head) + " |")
             lines.append("|" + "---|" * len(head))
         else:
-            lines.append(f"{'method':<28}{'thr':>4}" + "".join(f"{c[0]:>24}" for c in cases))
-        best_peer = {}
-        for label, _ in cases:
-            peer = [v[which] for k, v in res.get(label, {}).items()
-                    if any(m.name == k and m.kind == "peer" and m.threads == 1 for m in M)]
-            best_peer[label] = min(peer) if peer else None
+            lines.append(f"{'method':<28}{'thr':>4}" + "".join(f"{c[0]:>28}" for c in cases))
         for m in M:
             if not any(m.name in res.get(c[0], {}) for c in cases):
                 continue
             cells = []
             for label, _ in cases:
-                v = res.get(label, {}).get(m.name)
+                row = res.get(label, {})
+                v = row.get(m.name)
                 if v is None:
                     cells.append("-")
                     continue
-                copy = res[label].get("np.copy (floor)", (np.nan, np.nan))[which]
-                s = f"{v[which]:.4g} ({v[which] / copy:.2f})"
-                if m.kind == "algdiv" and best_peer[label]:
-                    s += f" [{v[which] / best_peer[label]:.2f}]"
-                cells.append(s)
+                peer = fastest_peer(M, row, m.threads, which)
+                cp = row.get("np.copyto prealloc", (np.nan, np.nan))[which]
+                sw = row.get("x *= -1 (1 sweep)", (np.nan, np.nan))[which]
+                pr = f"{v[which] / peer:.2f}" if peer else "-"
+                cells.append(f"{v[which]:.4g} ({pr} | {v[which] / cp:.2f} | {v[which] / sw:.2f})")
             if markdown:
                 lines.append(f"| {m.name} | {m.threads} | " + " | ".join(cells) + " |")
             else:
-                lines.append(f"{m.name:<28}{m.threads:>4}" + "".join(f"{c:>24}" for c in cells))
+                lines.append(f"{m.name:<28}{m.threads:>4}" + "".join(f"{c:>28}" for c in cells))
     return "\n".join(lines)
 
 
-def goals(results):
+def goals(M, results):
+    """The engine's goals, each with its measured figure and met / not met."""
     out = []
+    yes = {True: "met", False: "NOT met"}
     for dname, res in results.items():
         for label, row in res.items():
-            peers = {k: v[0] for k, v in row.items() if k.split()[0] not in ("np.copy", "np.copyto",
-                     "x", "algdiv") and not k.endswith("2T")}
-            best = min(peers.values()) if peers else None
-            ours = min(row[k][0] for k in ("algdiv kernel", "algdiv kernel in-place") if k in row) \
-                if any(k in row for k in ("algdiv kernel", "algdiv kernel in-place")) else None
-            if ours is None:
-                continue
-            pub = row.get("algdiv fwht", (np.nan,))[0]
-            s = f"{dname:8s} {label:10s} algdiv kernel best {ours:.4g} ms, public fwht {pub:.4g} ms"
-            if best:
-                s += f", fastest peer {best:.4g} ms ({min(peers, key=peers.get)}): x{ours / best:.2f}"
+            p1, pd = fastest_peer(M, row, 1), fastest_peer(M, row, 2)
+            sw = row.get("x *= -1 (1 sweep)", (np.nan,))[0]
+            one = min(row[k][0] for k in ("algdiv fwht", "algdiv fwht(out=x)") if k in row)
+            dflt = min(row[k][0] for k in ("algdiv fwht default", "algdiv fwht(out=x) default")
+                       if k in row)
+            s = f"{dname:8s} {label:10s} 1 worker {one:.4g} ms"
+            if p1:
+                s += f" = {one / p1:.2f}x fastest 1-thread peer ({yes[one / p1 <= 0.9]}, <= 0.9)"
+            s += f"; default workers {dflt:.4g} ms"
+            if pd:
+                s += f" = {dflt / pd:.2f}x fastest peer at its default threads ({yes[dflt / pd <= 0.9]})"
             out.append(s)
-    f32 = results.get("float32", {}).get("2^24")
-    if f32:
-        c = f32["np.copy (floor)"][0]
-        out.append(f"2^24 float32, 1 thread: in place {f32['algdiv kernel in-place'][0] / c:.2f}x "
-                   f"np.copy (goal <= 1.0), out of place {f32['algdiv kernel'][0] / c:.2f}x "
-                   f"(goal <= 1.5)")
-        if "algdiv fwht default" in f32:
-            out.append(f"2^24 float32, public fwht with default workers ({_core.cpu_count()} "
-                       f"CPUs): in place {f32['algdiv fwht(out=x) default'][0] / c:.2f}x np.copy, "
-                       f"out of place {f32['algdiv fwht default'][0] / c:.2f}x")
+            if label == "2^24":
+                ip = row["algdiv fwht(out=x) default"][0]
+                out.append(f"{dname:8s} 2^24 in place, default workers: {ip / sw:.2f}x the in-place "
+                           f"sweep ({yes[ip / sw <= 3.0]}, <= 3.0)")
+                k1, k2 = row.get("algdiv kernel in-place"), row.get("algdiv kernel in-place 2T")
+                s1, s2 = row.get("x *= -1 (1 sweep)"), row.get("x *= -1, 2 threads")
+                if k1 and k2 and s1 and s2:
+                    a, b = k1[0] / k2[0], s1[0] / s2[0]
+                    out.append(f"{dname:8s} 2^24 two workers: {a:.2f}x one worker; plain two-thread "
+                               f"sweep {b:.2f}x one thread ({yes[a >= b]})")
+                bare_ip = row["algdiv fwht(out=x) default"][0]
+                bare_op = row["algdiv fwht default"][0]
+                if "algdiv hd(seed, out=x) default" in row:
+                    r = row["algdiv hd(seed, out=x) default"][0] / bare_ip
+                    out.append(f"{dname:8s} 2^24 hd(seed) in place: {r:.2f}x bare fwht ({yes[r <= 1.3]}, <= 1.3)")
+                if "algdiv 2-block rotation default" in row:
+                    r = row["algdiv 2-block rotation default"][0] / bare_op
+                    out.append(f"{dname:8s} 2^24 two-block rotation: {r:.2f}x bare fwht out of place "
+                               f"({yes[r <= 1.3]}, <= 1.3)")
+            if label == "2^10" and p1:
+                pub = row["algdiv fwht"][0]
+                out.append(f"{dname:8s} 2^10 call overhead: public fwht {pub / p1:.2f}x the fastest "
+                           f"peer ({yes[pub <= p1]}, <= 1.0)")
     return "\n".join(out)
 
 
@@ -344,7 +405,7 @@ def main(argv=None):
     print(fmt_tables(M, cases, results, args.markdown, 0))
     print(fmt_tables(M, cases, results, args.markdown, 1))
     print("\nGoals (medians):")
-    print(goals(results))
+    print(goals(M, results))
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w") as fh:

@@ -5,7 +5,8 @@
  * The pool is a handful of pthreads created on first use that sleep on a
  * condition variable between calls (no spinning: the machine may be shared).
  * A call hands out tasks through an atomic counter and the calling thread
- * works too.  Concurrent calls from several Python threads are safe: the pool
+ * works too; it waits only for the helpers that started before it ran out of
+ * tasks.  Concurrent calls from several Python threads are safe: the pool
  * serves one call at a time and the others run serially on their own thread.
  */
 #if defined(__linux__)
@@ -57,7 +58,10 @@ static void *worker_main(void *arg)
     for (;;) {
         while (gen == seen) pthread_cond_wait(&cv_work, &mtx);
         seen = gen;
+        /* job_helpers drops to 0 once the caller has run out of tasks: a helper
+         * that wakes that late has nothing to do and is not waited for */
         if (idx >= job_helpers) continue;
+        active++;
         wht_task_fn fn = job_fn;
         void *ctx = job_ctx;
         size_t ntasks = job_ntasks;
@@ -110,7 +114,7 @@ void wht_parallel(int nthreads, size_t ntasks, wht_task_fn fn, void *ctx)
     job_ctx = ctx;
     job_ntasks = ntasks;
     job_helpers = helpers;
-    active = helpers;
+    active = 0;                    /* helpers count themselves in when they start */
     __atomic_store_n(&next_task, 0, __ATOMIC_RELAXED);
     gen++;
     pthread_cond_broadcast(&cv_work);
@@ -119,6 +123,10 @@ void wht_parallel(int nthreads, size_t ntasks, wht_task_fn fn, void *ctx)
     run_tasks(fn, ctx, ntasks);
 
     pthread_mutex_lock(&mtx);
+    /* Every task is taken: helpers not yet awake (a busy machine may not run them for
+     * a scheduler tick) are released from this call instead of waited for, so a call
+     * with more workers than free CPUs costs about what one worker does. */
+    job_helpers = 0;
     while (active > 0) pthread_cond_wait(&cv_done, &mtx);
     pthread_mutex_unlock(&mtx);
     pthread_mutex_unlock(&pool_lock);

@@ -66,6 +66,7 @@ int wht_cpu_count(void);
  * import from the L2 size of the CPU (wht_kernels.c). */
 extern size_t wht_l2_bytes;
 extern int wht_fuse_first8;
+extern size_t wht_nt_min_bytes;   /* streaming stores from this array size on (wht_set_l2_bytes) */
 void wht_set_l2_bytes(size_t l2_cache_bytes);
 
 /* Per-thread scratch memory, 64-byte aligned, grown on demand and freed when

@@ -891,7 +891,7 @@ static ATTR int FN(run)(const wht_job *J)
         C.w = w;
         C.strips = C.hs / w;
         /* streaming stores for arrays well above L3, when every row is 32-byte aligned */
-        C.nt = C.N * sizeof(T) >= ((size_t)48 << 20) && ((uintptr_t)C.dst % 32) == 0
+        C.nt = C.N * sizeof(T) >= wht_nt_min_bytes && ((uintptr_t)C.dst % 32) == 0
                && (C.hs * sizeof(T)) % 32 == 0 && (w * sizeof(T)) % 32 == 0;
         if (nseg >= 2 && L * sizeof(T) <= ((size_t)4 << 20)) {
             /* a batch of rows up to 4 MiB: row by row, each finished while cached */
