@@ -189,7 +189,7 @@ def figure(curves, path):
             med = [p[idx][0] for p in pts]
             lo = [p[idx][1] for p in pts]
             hi = [p[idx][2] for p in pts]
-            lab = label or f"{pts[0][3]} / KLT"
+            lab = label or "best fixed / KLT"
             ax.errorbar(x, med, yerr=[np.subtract(med, lo), np.subtract(hi, med)], marker="o",
                         ms=3, capsize=2, lw=1, label=lab)
         ax.axhline(1.0, color="k", lw=0.6)
