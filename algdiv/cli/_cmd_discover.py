@@ -104,9 +104,7 @@ def run(args):
         spec = spec or "@" + args.out
     print()
     print(f"group spec : {spec if spec else '(none: a discovered group; save it with --out G.json)'}")
-    print(f"transform  : {transform_name(G)}"
-          + (", finished by the KLT of the estimate" if res.transform.data_dependent
-             and G.family != "trivial" else ""))
+    print(f"transform  : {transform_name(G)}")
     print(f"get it     : {how_to_get(G, spec, args.data, args.samples)}"
           + ("" if args.samples or args.n_samples is None else f" --n-samples {args.n_samples}"))
     if args.out:
