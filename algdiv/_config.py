@@ -7,7 +7,7 @@ Examples
 --------
 >>> import algdiv
 >>> info = algdiv._config.config_dict()
->>> info["kernels"]["path"] in ("avx2", "portable", "numpy")
+>>> info["kernels"]["path"] in ("avx512", "avx2", "portable", "numpy")
 True
 """
 from __future__ import annotations

@@ -627,7 +627,7 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
     const size_t c = C->c;
     if (len <= L1E) {
 #if WIDE
-        if (c == 1 && hmax >= 8 * VL && wht_fuse_first8) {
+        if (c == 1 && hmax >= 32 * VL && wht_fuse_first8) {   /* shorter rows: first8 (measured) */
             if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
             FN(first16)(dst, src, len, C->scale, mult, C->mode, C->pf);
             FN(stages)(dst, len, 16 * VL, hmax);
