@@ -8,6 +8,9 @@ Usage::
     python benchmarks/quant_perplexity.py --rows ref,rtn3g64 --tokens 4096 --out ppl.jsonl
     python benchmarks/quant_perplexity.py --table ppl.jsonl  # print the table of saved rows
 
+On a busy machine set ``OPENBLAS_NUM_THREADS=1``: threaded BLAS spin-waits when the
+cores are oversubscribed (a row took 40-50 s instead of 200 s that way).
+
 Every row is evaluated on the same token ids and windows (llama.cpp's protocol,
 ``algdiv.quant.perplexity``); each finished row is appended to ``--out`` as one
 JSON line (per-window mean NLL included), so an interrupted run keeps what it
