@@ -344,7 +344,7 @@ def itq3s_weights():
     >>> from algdiv.quant import itq3s_weights
     >>> w_hat, nbytes = itq3s_weights()("x", np.ones((2, 256), np.float32))
     >>> nbytes
-    254
+    266
     """
     from ._itq3s import itq3s_decode, itq3s_encode
 

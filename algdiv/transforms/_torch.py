@@ -12,7 +12,8 @@ derivatives) and inside ``torch.compile(fullgraph=True)`` without graph breaks:
   (``"backward"`` <-> ``"forward"``, ``"ortho"`` unchanged), one fast transform;
 * ``algdiv::hd(x, signs, axis, norm, order, transpose)``: :math:`A D x` (or
   :math:`D A^T x` with ``transpose``); the backward of one is the other, and a floating
-  ``signs`` tensor gets the gradient :math:`x \odot A^T g` (summed over the batch when
+  ``signs`` tensor with ``requires_grad=True`` is a trainable diagonal (any finite values;
+  constant signs must be +1/-1, as for numpy input) and gets the gradient :math:`x \odot A^T g` (summed over the batch when
   it is one ``(n,)`` vector);
 * ``algdiv::rademacher(like, key, offset, shape)``: the counter-based signs (no gradient);
 * ``algdiv::rotation(x, seed, blocks, inverse)``: the structured rotation
@@ -149,6 +150,10 @@ def _hd_impl(x, signs, axis, norm, order, transpose):
             y = _gpu().call("ifwht", x, axis=axis, norm=_SWAP[norm], order=order, overwrite_x=False,
                             workers=None, out=None, plan=None)
             return (y * _along(signs, axis, x.ndim, n)).to(x.dtype)
+        if not bool(((signs == 1) | (signs == -1)).all()):     # a trainable diagonal
+            return _gpu().call("fwht", x * _along(signs, axis, x.ndim, n).to(x.dtype), axis=axis,
+                               norm=norm, order=order, overwrite_x=False, workers=None, out=None,
+                               plan=None)
         return _gpu().call("hd", x, signs=signs, seed=None, stream=0, per_row=False, offset=0,
                            axis=axis, norm=norm, order=order, workers=None, out=None)
     xn = _to_numpy(x)
@@ -156,8 +161,12 @@ def _hd_impl(x, signs, axis, norm, order, transpose):
     if transpose:
         y = ifwht(xn, axis=axis, norm=_SWAP[norm], order=order)
         y = y * _along(dn, axis, xn.ndim, n).astype(y.dtype, copy=False)
-    else:
+    elif np.all((dn == 1) | (dn == -1)):
         y = hd(xn, signs=dn, axis=axis, norm=norm, order=order)
+    else:                     # a trainable diagonal (checked finite where it entered)
+        from ._wht import fwht
+        y = fwht(xn * _along(dn, axis, xn.ndim, n).astype(xn.dtype, copy=False), axis=axis,
+                 norm=norm, order=order)
     return _from_numpy(y, x.dtype, xn)
 
 
@@ -481,6 +490,21 @@ def _hd_entry(func, x, kw):
                              f"not {tuple(d.shape)}.")
         if d.device != x.device:
             raise ValueError(f"Argument 'signs' must be on x's device {x.device}, not {d.device}.")
+        if torch.compiler.is_compiling():
+            pass              # values are not known while tracing; eager calls check them
+        elif d.is_floating_point() and d.requires_grad and torch.is_grad_enabled():
+            # a trainable diagonal D (any finite reals): A D x with gradients for D
+            if not bool(torch.isfinite(d.detach()).all()):
+                raise ValueError("Argument 'signs' (a trainable diagonal) must be finite.")
+        else:
+            bad = ~((d == 1) | (d == -1))
+            if bool(bad.any()):
+                where = tuple(int(i) for i in torch.nonzero(bad)[0])
+                raise ValueError(
+                    f"Argument 'signs' must hold only +1 and -1 (D must be orthogonal), not "
+                    f"{float(d[where])!r} at index {where if len(where) > 1 else where[0]}; a "
+                    f"floating signs tensor with requires_grad=True is a trainable diagonal and "
+                    f"may hold any finite values.")
     y = (_hd_impl if _direct(x, d) else _hd_op)(x, d, ax, norm, order, False)
     return _finish_out(y, out, "hd")
 

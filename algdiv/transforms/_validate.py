@@ -83,7 +83,7 @@ def as_axes(axes, ndim) -> tuple:
         raise ValueError("Argument 'x' must have at least 1 dimension, not a scalar.")
     if axes is None:
         return tuple(range(ndim))
-    if np.ndim(axes) == 0:
+    if not isinstance(axes, (tuple, list)) and np.ndim(axes) == 0:
         axes = (axes,)
     out = tuple(as_axis(a, ndim, "axes") for a in axes)
     if len(set(out)) != len(out):

@@ -57,6 +57,15 @@ COMMANDS = _commands()
 LONG_DEFAULTS = {"rotations", "tour"}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _in_scratch_cwd(tmp_path_factory):
+    """Outputs named by drawn arguments (``--plot cyclic:-1``) land in a scratch folder."""
+    old = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cli_cwd"))
+    yield
+    os.chdir(old)
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli_files")
