@@ -59,7 +59,7 @@ def main(argv=None):
         if (i + 1) % 20 == 0:
             print(f"  {i + 1}/{args.seeds} runs, {time.perf_counter() - t0:.0f} s", flush=True)
     n = args.seeds
-    print(f"\nalgdiv rotations --dims {args.dims} --samples {args.samples} --level {args.level:g}: "
+    print(f"\nalgdiv rotations --dims {args.dims} --draws {args.samples} --level {args.level:g}: "
           f"{n} seeds in {time.perf_counter() - t0:.0f} s")
     print(f"{'verdict':<14} {'false alarms':>12} {'rate':>8} {'95% interval':>20} {'stated at most':>15}")
     for name, k in per_claim.items():

@@ -49,16 +49,16 @@ def run(args) -> int:
     from ..rotations import INPUTS, verify
 
     dims = parse_dims(args.dims)
-    if args.samples < 1:
-        raise UsageError(f"--samples must be an integer >= 1, not {args.samples}")
+    if args.draws < 1:
+        raise UsageError(f"--draws must be an integer >= 1, not {args.draws}")
     if not 0 < args.level < 1:
         raise UsageError(f"--level must be in (0, 1), not {args.level}")
     if not (args.bound_constant > 0 and args.bound_constant < float("inf")):
         raise UsageError(f"--bound-constant must be a positive number, not {args.bound_constant}")
     if args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, not {args.seed}")
-    if args.w2_samples < 0 or args.w2_samples == 1:
-        raise UsageError(f"--w2-samples must be 0 (skip) or >= 2, not {args.w2_samples}")
+    if args.w2_draws < 0 or args.w2_draws == 1:
+        raise UsageError(f"--w2-draws must be 0 (skip) or >= 2, not {args.w2_draws}")
     inputs = [s.strip() for s in args.inputs.split(",") if s.strip()]
     unknown = [s for s in inputs if s not in INPUTS]
     if unknown or not inputs:
@@ -69,13 +69,13 @@ def run(args) -> int:
     progress = ProgressLine(sys.stderr, enabled=not args.quiet)
     t0 = time.perf_counter()
     try:
-        report = verify(dims=dims, inputs=inputs, samples=args.samples, alpha=args.level, seed=args.seed,
-                        controls=not args.no_controls, w2_samples=args.w2_samples, progress=progress,
+        report = verify(dims=dims, inputs=inputs, samples=args.draws, alpha=args.level, seed=args.seed,
+                        controls=not args.no_controls, w2_samples=args.w2_draws, progress=progress,
                         bound_constant=args.bound_constant)
     finally:
         progress.close()
     elapsed = time.perf_counter() - t0
-    print(f"algdiv rotations: d in {dims}, M = {args.samples} samples per row, level = {args.level:g}, "
+    print(f"algdiv rotations: d in {dims}, M = {args.draws} draws per row, level = {args.level:g}, "
           f"bound {args.bound_constant:g} d^-1/5, seed = {args.seed}")
     print(report.format_table())
     print(f"({elapsed:.1f} s)")
@@ -101,7 +101,8 @@ def register(sub) -> None:
     )
     p.add_argument("--dims", default="16:1024:4", help="16:16384 (powers of 2), 16:16384:4, or 16,64,256 "
                    "(default 16:1024:4)")
-    p.add_argument("--samples", type=int, default=200_000, help="Monte Carlo samples per row (default 200000)")
+    p.add_argument("--draws", type=int, default=200_000, help="Monte Carlo draws per row (default 200000)")
+    p.add_argument("--samples", dest="draws", type=int, help=argparse.SUPPRESS)   # deprecated spelling
     p.add_argument("--inputs", default="e1,u2,u4,flat,gaussian",
                    help="comma list of e1,u2,u4,u8,flat,gaussian (default e1,u2,u4,flat,gaussian)")
     p.add_argument("--level", type=float, default=1e-3,
@@ -111,7 +112,8 @@ def register(sub) -> None:
     p.add_argument("--bound-constant", type=float, default=0.30, metavar="C",
                    help="constant C of the bound d_K <= C d^-1/5 (default 0.30)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0); same seed, same numbers")
-    p.add_argument("--w2-samples", type=int, default=2000, help="Haar points for the W2 check (0: skip)")
+    p.add_argument("--w2-draws", type=int, default=2000, help="Haar points for the W2 check (0: skip)")
+    p.add_argument("--w2-samples", dest="w2_draws", type=int, help=argparse.SUPPRESS)   # deprecated spelling
     p.add_argument("--no-controls", action="store_true", help="skip the null and negative controls")
     p.add_argument("--csv", metavar="FILE", help="write the table as CSV")
     p.add_argument("--json", metavar="FILE", help="write the full report as JSON")

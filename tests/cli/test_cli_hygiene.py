@@ -39,6 +39,9 @@ def test_one_option_name_per_meaning():
         assert "--smoothness" in shown[f"qmc {action}"]
     # --n is a size (number of points) wherever it appears; sparse-wht's bit count is --bits.
     assert "--bits" in shown["sparse-wht"] and "--n" not in shown["sparse-wht"]
+    # --samples is the flag "the file holds samples" (discover, derive); a Monte Carlo count is --draws.
+    assert "--samples" in shown["discover"] and "--samples" in shown["derive"]
+    assert "--draws" in shown["rotations"] and "--samples" not in shown["rotations"]
     help_text = {" ".join(path): p.format_help() for path, p in ALL}
     assert "--alpha" not in help_text["rotations"] and "--alpha" not in help_text["qmc gram"]
 
@@ -48,6 +51,7 @@ def test_deprecated_spellings_still_parse():
     assert parser.parse_args(["rotations", "--alpha", "0.01"]).level == 0.01
     assert parser.parse_args(["qmc", "gram", "--alpha", "2"]).smoothness == 2
     assert parser.parse_args(["sparse-wht", "--n", "12"]).bits == 12
+    assert parser.parse_args(["rotations", "--samples", "500", "--w2-samples", "0"]).draws == 500
 
 
 def test_extra_arguments_refused(tmp_path, capsys):

@@ -114,7 +114,7 @@ def test_cli_writes_files_and_reproduces(tmp_path, capsys):
 
 
 def test_cli_progress_on_stderr(capsys, monkeypatch):
-    args = ["rotations", "--dims", "16", "--samples", "500", "--inputs", "e1", "--w2-samples", "0"]
+    args = ["rotations", "--dims", "16", "--draws", "500", "--inputs", "e1", "--w2-draws", "0"]
     assert main(args) == 0
     assert capsys.readouterr().err == ""                   # not a terminal: no progress line
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
@@ -129,7 +129,8 @@ def test_cli_progress_on_stderr(capsys, monkeypatch):
     "extra,match",
     [
         (["--dims", "12:64"], "power of 2"),
-        (["--samples", "0"], "--samples"),
+        (["--samples", "0"], "--draws"),
+        (["--draws", "0"], "--draws"),
         (["--inputs", "e1,nope"], "--inputs"),
         (["--alpha", "2"], "--level"),
         (["--level", "0"], "--level"),
