@@ -17,7 +17,7 @@ import algdiv
 from algdiv.bases import Transform, matched_transform
 from algdiv.groups import dihedral, from_generators, load_group, parse_group, save_group
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(algdiv.__file__).resolve().parents[1]   # the algdiv this process imported
 
 
 def algdiv_cli(*args, cwd):

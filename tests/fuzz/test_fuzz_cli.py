@@ -19,6 +19,8 @@ import time
 from contextlib import redirect_stderr, redirect_stdout
 
 import numpy as np
+
+import algdiv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +28,9 @@ from hypothesis import strategies as st
 from algdiv.cli import build_parser, main
 
 TIME_LIMIT = 30        # seconds for one in-process command line
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# the folder holding the algdiv this process imported (site-packages after `pip install .`);
+# subprocesses run there so that `python -m` finds the same package first
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(algdiv.__file__)))
 
 
 class _Timeout(BaseException):
@@ -259,7 +263,7 @@ def test_keyboard_interrupt_in_process(monkeypatch):
 def _algdiv(args, timeout=60, **popen):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
     return subprocess.run([sys.executable, "-m", "algdiv.cli", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env, **popen)
+                          text=True, timeout=timeout, env=env, cwd=ROOT, **popen)
 
 
 @pytest.mark.parametrize("args,expect", [
@@ -286,7 +290,7 @@ def test_subprocess_closed_pipe_is_quiet():
                           "sys.stdout.flush()\n"
                           "import time; time.sleep(1.0)\n"           # the reader is gone by now
                           "sys.exit(main(['catalog']))"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     p.stdout.close()                                  # as `| head -0` would
     _, err = p.communicate(timeout=120)
     assert p.returncode in (0, 141), err
@@ -300,7 +304,7 @@ def test_subprocess_ctrl_c_exits_130_with_one_line():
                           "import sys; from algdiv.cli import main\n"
                           "print('ready', flush=True)\n"
                           "sys.exit(main(['rotations', '--quiet']))"],     # minutes if left alone
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
         assert p.stdout.readline().strip() == "ready"
         time.sleep(1.5)

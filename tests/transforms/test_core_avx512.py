@@ -11,6 +11,8 @@ import subprocess
 import sys
 
 import numpy as np
+
+import algdiv
 import pytest
 import scipy.linalg
 
@@ -67,13 +69,13 @@ def test_signs_and_workers_bit_identical():
 
 
 def test_env_var_selects_avx512_and_info_shows_it():
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(algdiv.__file__)))   # the algdiv this process imported
     env = dict(os.environ, ALGDIV_CORE_PATH="avx512",
                PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     code = ("import io, algdiv; from algdiv import _core; b = io.StringIO(); "
             "algdiv.show_config(file=b, gpu=False); print(_core.path()); print(b.getvalue())")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                       timeout=120)
+                       timeout=120, cwd=root)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "avx512"

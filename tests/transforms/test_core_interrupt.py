@@ -19,6 +19,8 @@ import threading
 import time
 
 import numpy as np
+
+import algdiv
 import pytest
 
 from algdiv import _core
@@ -130,9 +132,10 @@ def test_sigint_stops_a_long_fwht_loop_quickly(tmp_path):
             sys.exit(130)
         print("not interrupted", flush=True)
     """)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd(), os.environ.get("PYTHONPATH", "")]))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(algdiv.__file__)))   # the algdiv this process imported
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
     p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env)
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=root)
     try:
         assert p.stdout.readline().strip() == "ready"
         time.sleep(0.3)
