@@ -322,7 +322,7 @@ def fmt_tables(M, cases, results, markdown, which=0):
             lines.append("| " + " | ".join(head) + " |")
             lines.append("|" + "---|" * len(head))
         else:
-            lines.append(f"{'method':<28}{'thr':>4}" + "".join(f"{c[0]:>28}" for c in cases))
+            lines.append(f"{'method':<34}{'thr':>4}" + "".join(f" {c[0]:>30}" for c in cases))
         for m in M:
             if not any(m.name in res.get(c[0], {}) for c in cases):
                 continue
@@ -341,7 +341,7 @@ def fmt_tables(M, cases, results, markdown, which=0):
             if markdown:
                 lines.append(f"| {m.name} | {m.threads} | " + " | ".join(cells) + " |")
             else:
-                lines.append(f"{m.name:<28}{m.threads:>4}" + "".join(f"{c:>28}" for c in cells))
+                lines.append(f"{m.name:<34}{m.threads:>4}" + "".join(f" {c:>30}" for c in cells))
     return "\n".join(lines)
 
 
