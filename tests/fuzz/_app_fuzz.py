@@ -131,3 +131,19 @@ def run_cli(argv, limit=20.0):
         assert lines and "error" in lines[-1], (argv, text)
         assert parser_exit or len(lines) == 1, (argv, text)      # the library's refusal: one line
     return rc, out.getvalue(), text
+
+
+def check_one_bad_argument(calls, name, data, *, finite=True, elementwise=()):
+    """Replace one argument of ``calls[name]`` by a drawn bad or edge value: the call must give a
+    result or a documented refusal, in time, without touching its inputs; with ``finite``, a float
+    array result must be finite (except for the ``elementwise`` calls: NaN in, NaN out)."""
+    from hypothesis import strategies as st
+
+    fn, kw = calls[name]
+    arg = data.draw(st.sampled_from(sorted(kw)), label="argument")
+    value = data.draw(bad_values(), label="value")
+    status, res = probe(fn, **dict(kw, **{arg: value}), limit=10.0)
+    if (finite and name not in elementwise and status == "ok" and isinstance(res, np.ndarray)
+            and res.dtype.kind == "f"):
+        assert np.all(np.isfinite(res)), f"{name}({arg}={value!r}) returned non-finite values"
+
