@@ -8,6 +8,7 @@ import numpy as np
 
 from . import UsageError
 from ._io import load_array, load_covariance, save_array_atomic
+from ._progress import progress_line
 
 __all__ = ["register", "catalog_rows", "format_catalog", "TOUR_STEPS"]
 
@@ -97,7 +98,6 @@ def format_catalog(rows) -> str:
 
 
 def _run_catalog(args) -> int:
-    from ._progress import progress_line
 
     progress = progress_line(args)
     try:
@@ -158,7 +158,12 @@ def _run_derive(args) -> int:
         raise UsageError(f"--level must lie in (0, 1), not {args.level}")
     out = sys.stdout
     if cov is not None:
-        line, _ok = fit_verdict(G, cov, n_samples, level=args.level, rng=args.seed)
+        progress = progress_line(args)
+        try:
+            line, _ok = fit_verdict(G, cov, n_samples, level=args.level, rng=args.seed,
+                                    progress=progress)
+        finally:
+            progress.close()
         print(line, file=out)
     T = matched_transform(G, cov, field=args.field)
     print(f"group      : {G.name}" + (f"  (spec {G.spec})" if G.spec and G.spec != G.name else ""),

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 
 from . import UsageError
-from ._progress import ProgressLine
+from ._progress import add_quiet_option, progress_line
 
 __all__ = ["register", "run", "TOUR_STEPS"]
 
@@ -32,7 +32,7 @@ def register(subparsers):
     p.add_argument("--out", default=None, metavar="G.json",
                    help="write the matched group to this group file (read back with "
                    "algdiv derive --group @G.json)")
-    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    add_quiet_option(p)
     p.set_defaults(func=run)
 
 
@@ -73,7 +73,7 @@ def run(args):
               f"{args.data} holds one snapshot per column, save its transpose (numpy: X.T) and "
               f"run again")
     tiers = None if args.tiers is None else tuple(t.strip() for t in args.tiers.split(","))
-    progress = ProgressLine(enabled=not args.quiet)
+    progress = progress_line(args)
     try:
         if args.samples:
             res = discover(samples=data, tiers=tiers, level=args.level, rng=args.seed,

@@ -1,11 +1,10 @@
 """``algdiv perplexity``: Gemma-3-270M perplexity, reference or quantized, by llama.cpp's protocol."""
 from __future__ import annotations
 
-import sys
 import time
 
 from . import UsageError
-from ._progress import ProgressLine
+from ._progress import add_quiet_option, progress_line
 
 __all__ = ["register", "run"]
 
@@ -74,7 +73,7 @@ def run(args) -> int:
         raise UsageError(f"the text has {len(ids)} tokens, fewer than one window of --n-ctx "
                          f"{args.n_ctx}")
     weights, kvq, quantize_gemma = _setup(args)
-    progress = ProgressLine(sys.stderr, enabled=not args.quiet)
+    progress = progress_line(args)
     quantized = weights is not None or args.embedding_bits is not None
     qmodel = model
     if quantized:
@@ -131,5 +130,5 @@ def register(sub) -> None:
     p.add_argument("--compare", action="store_true",
                    help="also run the reference on the same windows and print the paired difference")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    p.add_argument("--quiet", action="store_true", help="no progress indicator on stderr")
+    add_quiet_option(p)
     p.set_defaults(func=run)

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import sys
 import time
 
 from . import UsageError
-from ._progress import ProgressLine
+from ._progress import add_quiet_option, progress_line
 
 __all__ = ["register", "run", "parse_dims", "TOUR_STEPS"]
 
@@ -66,7 +65,7 @@ def run(args) -> int:
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         raise UsageError("--plot needs matplotlib, which is not installed (pip install matplotlib, "
                          "or algdiv's `plot` extra); run again without --plot for the table, CSV and JSON")
-    progress = ProgressLine(sys.stderr, enabled=not args.quiet)
+    progress = progress_line(args)
     t0 = time.perf_counter()
     try:
         report = verify(dims=dims, inputs=inputs, samples=args.draws, alpha=args.level, seed=args.seed,
@@ -118,7 +117,7 @@ def register(sub) -> None:
     p.add_argument("--csv", metavar="FILE", help="write the table as CSV")
     p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="write a log-log plot (needs matplotlib)")
-    p.add_argument("--quiet", action="store_true", help="no progress indicator on stderr")
+    add_quiet_option(p)
     p.set_defaults(func=run)
 
 

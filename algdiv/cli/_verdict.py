@@ -61,7 +61,7 @@ def _quote(spec: str) -> str:
     return f"'{spec}'" if any(c in spec for c in "(),@ ") else spec
 
 
-def fit_verdict(G, cov, n_samples, level: float = 0.05, rng=0):
+def fit_verdict(G, cov, n_samples, level: float = 0.05, rng=0, progress=None):
     """One line saying whether ``G`` fits ``cov``, and whether it does (None: not tested).
 
     Groups acting on the signal's points get discovery's test of that one group
@@ -73,6 +73,7 @@ def fit_verdict(G, cov, n_samples, level: float = 0.05, rng=0):
     ``1 - level`` quantile of :math:`\\delta` over Wishart draws of ``n_samples - 1``
     degrees of freedom from :math:`N(0, \\Pi R)`.  An exact covariance
     (``n_samples=None``) fits when :math:`\\delta \\le 4\\sqrt{\\epsilon}`.
+    ``progress`` is handed to :func:`algdiv.discover` (:mod:`algdiv._progress`).
     """
     from ..discovery._discover import EXACT_RTOL
 
@@ -94,15 +95,8 @@ def fit_verdict(G, cov, n_samples, level: float = 0.05, rng=0):
     else:
         from ..discovery import discover
 
-        import inspect
-
-        kwargs = {}
-        if "progress" in inspect.signature(discover).parameters:
-            from ._progress import ProgressLine
-
-            kwargs["progress"] = ProgressLine()
         res = discover(cov, n_samples=n_samples, candidates=[G], tiers=("catalog",), level=level,
-                       rng=rng, **kwargs)
+                       rng=rng, progress=progress)
         row = next(r for r in res.table if "catalog" in r.tiers)
         stat, tau, method = row.statistic, row.threshold, row.method
     ok = stat <= tau

@@ -73,12 +73,12 @@ def dct_candidates(n):
     ``a x b`` blocks, row-major)."""
     from algdiv.groups import dct_group, direct_product
 
+    from ._catalog import _factor_pairs
+
     out = [dct_group(n, 2)]
     if n >= 3:
         out.append(dct_group(n, 1))
-    for a in range(2, n // 2 + 1):
-        if n % a == 0:
-            out.append(direct_product(dct_group(a, 2), dct_group(n // a, 2)))
+    out += [direct_product(dct_group(a, 2), dct_group(b, 2)) for a, b in _factor_pairs(n)]
     return out
 
 

@@ -19,9 +19,11 @@ def _factor_pairs(n):
     return [(a, n // a) for a in divs]
 
 
-def catalog_size(n):
-    """Number of groups :func:`catalog` builds for ``n`` points (before duplicates are dropped)."""
-    return 3 + (n >= 3) + 3 * _is_pow2(n) + 7 * len(_factor_pairs(n))
+def catalog_size(n, dct=True):
+    """Number of groups :func:`catalog` builds for ``n`` points (before duplicates are dropped),
+    the DCT models (``dct=True``) included."""
+    pairs = len(_factor_pairs(n))
+    return 3 + (n >= 3) + 3 * _is_pow2(n) + 7 * pairs + (dct and 1 + (n >= 3) + pairs)
 
 
 def catalog_bytes(n):
@@ -30,7 +32,7 @@ def catalog_bytes(n):
     floor = 72 * n * n            # the three groups every catalog holds, and the temporaries
     if floor > 2**40:             # refused anyway: skip the O(sqrt n) count of the divisors
         return floor
-    return (8 * catalog_size(n) + 48) * n * n
+    return (8 * catalog_size(n, dct=False) + 48) * n * n
 
 
 def catalog(n, *, dct=True, progress=None):
@@ -90,7 +92,7 @@ def catalog(n, *, dct=True, progress=None):
 
     n = check_int(n, "n", min=2)
     check_bytes(catalog_bytes(n), f"catalog({n}) (N x N orbitals for each group)")
-    ticker = Ticker(progress, catalog_size(n), "catalog")
+    ticker = Ticker(progress, catalog_size(n, dct=False), "catalog")
 
     def dih(m):
         return g.dihedral(m) if m >= 3 else g.cyclic(m)

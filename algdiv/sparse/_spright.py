@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import chdtri, ndtri
 
 from .. import _limits
-from ..groups._limits import check_bytes
+from .._limits import check_bytes
 from .._progress import Ticker, check_progress
 from ..transforms import fwht
 from ._bits import (complete_basis, gf2_solver, hash_bins, random_joint_hashes, signs,

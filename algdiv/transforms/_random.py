@@ -284,11 +284,16 @@ def as_hd_signs(xp, signs, offset, n, shape):
                          f"not {tuple(d.shape)}.")
     ok = (d == 1) | (d == -1)
     if not bool(ok.all()):
-        first = xp.argwhere(~ok)[0]
-        where = tuple(int(i) for i in first)
-        raise ValueError(f"Argument 'signs' must hold only +1 and -1 (D must be orthogonal), "
-                         f"not {float(d[where])!r} at index {where if len(where) > 1 else where[0]}.")
+        raise not_pm1_error(d, xp.argwhere(~ok)[0])
     return d
+
+
+def not_pm1_error(d, first, hint=""):
+    """The ``ValueError`` for a sign array ``d`` whose entry at index ``first`` is not +-1."""
+    where = tuple(int(i) for i in first)
+    return ValueError(f"Argument 'signs' must hold only +1 and -1 (D must be orthogonal), "
+                      f"not {float(d[where])!r} at index {where if len(where) > 1 else where[0]}"
+                      f"{hint}.")
 
 
 def _hd_signs(xa, d, ax, n, norm, order, workers, out):

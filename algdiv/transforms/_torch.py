@@ -499,12 +499,10 @@ def _hd_entry(func, x, kw):
         else:
             bad = ~((d == 1) | (d == -1))
             if bool(bad.any()):
-                where = tuple(int(i) for i in torch.nonzero(bad)[0])
-                raise ValueError(
-                    f"Argument 'signs' must hold only +1 and -1 (D must be orthogonal), not "
-                    f"{float(d[where])!r} at index {where if len(where) > 1 else where[0]}; a "
-                    f"floating signs tensor with requires_grad=True is a trainable diagonal and "
-                    f"may hold any finite values.")
+                from ._random import not_pm1_error
+                raise not_pm1_error(d, torch.nonzero(bad)[0], "; a floating signs tensor with "
+                                    "requires_grad=True is a trainable diagonal and may hold any "
+                                    "finite values")
     y = (_hd_impl if _direct(x, d) else _hd_op)(x, d, ax, norm, order, False)
     return _finish_out(y, out, "hd")
 

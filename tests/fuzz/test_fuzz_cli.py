@@ -200,6 +200,20 @@ def test_every_subcommand_is_reached():
         assert f"algdiv {words[0]}" in err
 
 
+def _info_raises(monkeypatch, exc):
+    """Make ``algdiv info`` raise ``exc`` from inside its command function."""
+    def boom(args):
+        raise exc
+
+    def patched(build=build_parser):
+        p = build()
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                a.choices["info"].set_defaults(func=boom)
+        return p
+    monkeypatch.setattr("algdiv.cli.build_parser", patched)
+
+
 @pytest.mark.parametrize("exc,expect", [
     (MemoryError(), "not enough memory"),
     (RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
@@ -210,23 +224,10 @@ def test_every_subcommand_is_reached():
     (ValueError("Argument 'n' must be >= 1,\nnot 0."), "Argument 'n' must be >= 1, not 0."),
 ])
 def test_every_exception_becomes_one_line(monkeypatch, exc, expect):
-    from algdiv.cli import _cmd_info
-
-    def boom(args):
-        raise exc
-    parser_func = build_parser
-
-    def patched():
-        p = parser_func()
-        for a in p._actions:
-            if isinstance(a, argparse._SubParsersAction):
-                a.choices["info"].set_defaults(func=boom)
-        return p
-    monkeypatch.setattr("algdiv.cli.build_parser", patched)
+    _info_raises(monkeypatch, exc)
     rc, out, err = _run_in_process(["info"])
     _assert_one_line_error(rc, err, exc)
     assert expect in err
-    assert _cmd_info is not None
 
 
 def test_broken_pipe_in_process_is_quiet(monkeypatch):
@@ -244,17 +245,7 @@ def test_broken_pipe_in_process_is_quiet(monkeypatch):
 
 
 def test_keyboard_interrupt_in_process(monkeypatch):
-    def interrupted(args):
-        raise KeyboardInterrupt
-    parser_func = build_parser
-
-    def patched():
-        p = parser_func()
-        for a in p._actions:
-            if isinstance(a, argparse._SubParsersAction):
-                a.choices["info"].set_defaults(func=interrupted)
-        return p
-    monkeypatch.setattr("algdiv.cli.build_parser", patched)
+    _info_raises(monkeypatch, KeyboardInterrupt())
     rc, out, err = _run_in_process(["info"])
     assert rc == 130 and err == "algdiv info: interrupted\n"
 
