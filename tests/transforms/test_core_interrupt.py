@@ -43,14 +43,21 @@ def small_chunks():
         _core.ext._set_interrupt_chunk(old)
 
 
-def test_signal_stops_the_call_at_a_chunk_boundary(small_chunks):
-    rows, n = 8192, 1024
+def _interrupt_one_call(rows, n):
+    """Run one in-place fwht of ``rows`` rows of ones; SIGINT it once row 0 is done.
+
+    Returns the array: rows show how far the call got.  The watcher thread is
+    running before the call starts, so only the call's own speed decides
+    whether the signal lands inside it.
+    """
     x = np.ones((rows, n), dtype=np.float32)
+    ready = threading.Event()
 
     def send_when_started():
+        ready.set()
         deadline = time.monotonic() + 20
         while x[0, 1] != 0.0 and time.monotonic() < deadline:     # row 0 done: the call runs
-            time.sleep(0.0002)
+            time.sleep(0.0001)
         os.kill(os.getpid(), signal.SIGINT)
 
     def handler(signum, frame):
@@ -60,22 +67,39 @@ def test_signal_stops_the_call_at_a_chunk_boundary(small_chunks):
     try:
         t = threading.Thread(target=send_when_started)
         t.start()
+        ready.wait()
         with pytest.raises(_Stop):
             fwht(x, overwrite_x=True, workers=1)        # in place: rows show how far it got
             time.sleep(5)                               # (the signal came after the call)
         t.join()
     finally:
         signal.signal(signal.SIGINT, old)
+    return x
+
+
+def test_signal_stops_the_call_at_a_chunk_boundary(small_chunks):
+    n = 1024
+    chunk_rows = (1 << 14) // (n * 4)
     done_row = np.zeros(n, dtype=np.float32)
     done_row[0] = n
-    done = np.array([np.array_equal(r, done_row) for r in x])
-    untouched = (x == 1).all(axis=1)
-    assert (done | untouched).all()              # no row is half transformed
-    k = int(done.sum())
-    assert done[:k].all() and untouched[k:].all()
-    assert 0 < k < rows                          # stopped inside the call, not after it
-    chunk_rows = (1 << 14) // (n * 4)
-    assert k % chunk_rows == 0
+    # A fast machine may finish a small call before the watcher thread wakes:
+    # then the signal lands after the call and says nothing about chunks, so
+    # the call grows (32, 128, 256 MiB) until the signal lands inside it.
+    stopped_inside = []
+    for rows in (8192, 32768, 65536):
+        x = _interrupt_one_call(rows, n)
+        done = np.array([np.array_equal(r, done_row) for r in x])
+        untouched = (x == 1).all(axis=1)
+        assert (done | untouched).all()              # no row is half transformed
+        k = int(done.sum())
+        assert done[:k].all() and untouched[k:].all()
+        assert k > 0                                 # the signal came after row 0 was done
+        stopped_inside.append(k < rows)
+        if k < rows:                                 # stopped inside the call, not after it
+            assert k % chunk_rows == 0               # ... and at a chunk boundary
+            break
+        del x
+    assert any(stopped_inside), "the signal never landed inside a call"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
