@@ -1,12 +1,11 @@
 """algdiv's C core: the compiled fast Walsh-Hadamard kernels.
 
 The extension ``algdiv._core._fwht`` (C99, built by ``pip install .``) holds three
-kernel paths side by side: AVX-512 (F/VL/BW/DQ: 32 vector registers, radix-16
-sweeps), AVX2 + FMA, and portable.  At import it picks AVX2 where the CPU has it
-(``__builtin_cpu_supports``), else the portable one; AVX-512 is used when asked
-for (it measures level with AVX2, docs/engine.md) and only where CPUID reports
-it and the OS saves its register state (XCR0).  All three give bit-identical
-floating-point results: the same additions in the same order.  Where the extension is not
+kernel paths side by side: AVX-512 (F/VL/BW/DQ: 512-bit vectors, 32 vector
+registers, radix-16 sweeps), AVX2 + FMA, and portable.  At import it picks the
+widest one the CPU has (CPUID) and, for AVX-512, the OS saves the register state
+of (XCR0); else the portable one.  All three give bit-identical floating-point
+results: every butterfly stage in the same order, only grouped differently.  Where the extension is not
 built, algdiv runs its numpy kernels instead and warns once at import.
 
 Environment variables

@@ -634,8 +634,10 @@ PyMODINIT_FUNC PyInit__fwht(void)
     s_ortho = PyUnicode_InternFromString("ortho");
     s_forward = PyUnicode_InternFromString("forward");
     if (!s_natural || !s_backward || !s_ortho || !s_forward) return NULL;
-    /* AVX2 by default; AVX-512 on request (ALGDIV_CORE_PATH): level with AVX2 here */
-    if (wht_cpu_has_avx2()) wht_set_path(WHT_PATH_AVX2);
+    /* the widest path the CPU and OS support: AVX-512 (512-bit vectors), else AVX2;
+     * ALGDIV_CORE_PATH picks another (algdiv._core) */
+    if (wht_cpu_has_avx512()) wht_set_path(WHT_PATH_AVX512);
+    else if (wht_cpu_has_avx2()) wht_set_path(WHT_PATH_AVX2);
 #ifdef _SC_LEVEL2_CACHE_SIZE
     {
         long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);

@@ -1,9 +1,10 @@
 /*
  * Instantiates the Walsh-Hadamard kernels of wht_tmpl.h for float32, float64
- * and int64, twice on x86: once for AVX2 + FMA (function-level target
- * attributes, so the file needs no special compiler flags and the binary stays
- * portable) and once for the baseline ISA.  wht_execute dispatches through a
- * table chosen once at import by __builtin_cpu_supports("avx2").
+ * and int64, three times on x86: for AVX-512 (512-bit vectors) and for AVX2 +
+ * FMA (function-level target attributes, so the file needs no special
+ * compiler flags and the binary stays portable), and for the baseline ISA.
+ * wht_execute dispatches through a table chosen once at import: the widest
+ * path the CPU and OS support (wht_cpu_has_avx512, wht_cpu_has_avx2).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -155,23 +156,27 @@ const wht_run_fn wht_run_portable[WHT_NTYPES] = {run_f32_port, run_f64_port, run
 const wht_run_fn wht_run_avx2[WHT_NTYPES] = {run_f32_avx2, run_f64_avx2, run_i64_avx2};
 
 /* ---- AVX-512 path ------------------------------------------------------------
- * The same 256-bit vectors, compiled for AVX-512F/VL/BW/DQ: EVEX encodings
- * reach 32 vector registers, which the WIDE schedule spends on radix-16
- * sweeps inside L1 blocks and on a fused first read of 16 vectors (16
- * vectors live).  Vectors stay 256 bits wide (prefer-vector-width=256, also
- * for the compiler's own loops): no 512-bit frequency licence.  The
- * butterflies are the same additions in the same order as on the AVX2 path,
- * so the results are bit-identical. */
-#define ATTR __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,prefer-vector-width=256")))
+ * 512-bit vectors (zmm: 16 floats, 8 doubles) compiled for AVX-512F/VL/BW/DQ,
+ * with the WIDE schedule: EVEX encodings reach 32 vector registers, which it
+ * spends on radix-16 sweeps inside L1 blocks and on a fused first read of 16
+ * vectors.  The butterflies are the same additions in the same order as on
+ * the AVX2 path (every stage h = 1, 2, 4, ... applied in turn; only which of
+ * them run inside a register changes), so the results are bit-identical. */
+typedef float wht_zf32 __attribute__((vector_size(64), aligned(4)));
+typedef double wht_zf64 __attribute__((vector_size(64), aligned(8)));
+typedef int64_t wht_zi64 __attribute__((vector_size(64), aligned(8)));
+typedef int32_t wht_zm32 __attribute__((vector_size(64)));
+typedef int64_t wht_zm64 __attribute__((vector_size(64)));
+#define ATTR __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
 #define WIDE 1
 #define T float
-#define VT wht_vf32
-#define MT wht_mi32
-#define VL 8
+#define VT wht_zf32
+#define MT wht_zm32
+#define VL 16
 #define IS_INT 0
 #define SFX f32_avx512
-#define SUBV(a, b) ((VT)_mm256_fnmadd_ps((__m256)(b), _mm256_set1_ps(1.0f), (__m256)(a)))
-#define STNT(p, v) _mm256_stream_ps((float *)(p), (__m256)(v))
+#define SUBV(a, b) ((VT)_mm512_fnmadd_ps((__m512)(b), _mm512_set1_ps(1.0f), (__m512)(a)))
+#define STNT(p, v) _mm512_stream_ps((float *)(p), (__m512)(v))
 #include "wht_tmpl.h"
 #undef T
 #undef VT
@@ -182,13 +187,13 @@ const wht_run_fn wht_run_avx2[WHT_NTYPES] = {run_f32_avx2, run_f64_avx2, run_i64
 
 #define WIDE 1
 #define T double
-#define VT wht_vf64
-#define MT wht_mi64
-#define VL 4
+#define VT wht_zf64
+#define MT wht_zm64
+#define VL 8
 #define IS_INT 0
 #define SFX f64_avx512
-#define SUBV(a, b) ((VT)_mm256_fnmadd_pd((__m256d)(b), _mm256_set1_pd(1.0), (__m256d)(a)))
-#define STNT(p, v) _mm256_stream_pd((double *)(p), (__m256d)(v))
+#define SUBV(a, b) ((VT)_mm512_fnmadd_pd((__m512d)(b), _mm512_set1_pd(1.0), (__m512d)(a)))
+#define STNT(p, v) _mm512_stream_pd((double *)(p), (__m512d)(v))
 #include "wht_tmpl.h"
 #undef T
 #undef VT
@@ -199,12 +204,12 @@ const wht_run_fn wht_run_avx2[WHT_NTYPES] = {run_f32_avx2, run_f64_avx2, run_i64
 
 #define WIDE 1
 #define T int64_t
-#define VT wht_vi64
-#define MT wht_mi64
-#define VL 4
+#define VT wht_zi64
+#define MT wht_zm64
+#define VL 8
 #define IS_INT 1
 #define SFX i64_avx512
-#define STNT(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
+#define STNT(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
 #include "wht_tmpl.h"
 #undef T
 #undef VT

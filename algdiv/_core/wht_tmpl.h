@@ -5,8 +5,9 @@
  * per instruction-set path by wht_kernels.c.  Parameters (macros):
  *
  *   T      element type (float, double, int64_t)
- *   VT     GCC vector of VL elements of T, 32 bytes, element-aligned
- *   VL     lanes (8 for float, 4 for double and int64)
+ *   VT     GCC vector of VL elements of T, 32 bytes (AVX2, portable) or 64
+ *          (AVX-512), element-aligned
+ *   VL     lanes (8 for float, 4 for double and int64; twice that for AVX-512)
  *   MT     integer vector of VL lanes of T's width (shuffle masks, GCC < 12)
  *   IS_INT 1 for int64 (butterflies built from add/sub/blend, no multiply)
  *   SFX    name suffix, e.g. f32_avx2
@@ -54,7 +55,20 @@
 #define SHUF(a, b, ...) __builtin_shuffle(a, b, (MT){__VA_ARGS__})
 #endif
 
-#if VL == 8
+#if VL == 16
+#define SWAP1(v) SHUF(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)
+#define SWAP2(v) SHUF(v, v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)
+#define SWAP4(v) SHUF(v, v, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)
+#define SWAP8(v) SHUF(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)
+#define SEL1(s, d) SHUF(s, d, 0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31)
+#define SEL2(s, d) SHUF(s, d, 0, 1, 18, 19, 4, 5, 22, 23, 8, 9, 26, 27, 12, 13, 30, 31)
+#define SEL4(s, d) SHUF(s, d, 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 28, 29, 30, 31)
+#define SEL8(s, d) SHUF(s, d, 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31)
+#define SGN1 ((VT){1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1})
+#define SGN2 ((VT){1, 1, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1})
+#define SGN4 ((VT){1, 1, 1, 1, -1, -1, -1, -1, 1, 1, 1, 1, -1, -1, -1, -1})
+#define SGN8 ((VT){1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1})
+#elif VL == 8
 #define SWAP1(v) SHUF(v, v, 1, 0, 3, 2, 5, 4, 7, 6)
 #define SWAP2(v) SHUF(v, v, 2, 3, 0, 1, 6, 7, 4, 5)
 #define SWAP4(v) SHUF(v, v, 4, 5, 6, 7, 0, 1, 2, 3)
@@ -85,8 +99,11 @@ static inline __attribute__((always_inline)) ATTR VT FN(reg)(VT v, const int st)
 {
     if (st & 1) { VT b = SWAP1(v); v = BFLY(v, b, SEL1, SGN1); }
     if (st & 2) { VT b = SWAP2(v); v = BFLY(v, b, SEL2, SGN2); }
-#if VL == 8
+#if VL >= 8
     if (st & 4) { VT b = SWAP4(v); v = BFLY(v, b, SEL4, SGN4); }
+#endif
+#if VL >= 16
+    if (st & 8) { VT b = SWAP8(v); v = BFLY(v, b, SEL8, SGN8); }
 #endif
     return v;
 }
@@ -110,6 +127,7 @@ FN(first_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
     }
 }
 
+/* st: a contiguous range of the in-register stages (bits of 1, 2, 4, 8) */
 #define FIRST_CASES(MODE, PF)                                                  \
     switch (st) {                                                              \
     case 0: FN(first_body)(dst, src, len, scale, mult, MODE, 0, PF); break;    \
@@ -118,8 +136,19 @@ FN(first_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
     case 3: FN(first_body)(dst, src, len, scale, mult, MODE, 3, PF); break;    \
     case 4: FN(first_body)(dst, src, len, scale, mult, MODE, 4, PF); break;    \
     case 6: FN(first_body)(dst, src, len, scale, mult, MODE, 6, PF); break;    \
-    default: FN(first_body)(dst, src, len, scale, mult, MODE, 7, PF); break;   \
+    case 7: FN(first_body)(dst, src, len, scale, mult, MODE, 7, PF); break;    \
+    FIRST_CASES16(MODE, PF)                                                    \
+    default: FN(first_body)(dst, src, len, scale, mult, MODE, st, PF); break;  \
     }
+#if VL >= 16
+#define FIRST_CASES16(MODE, PF)                                                \
+    case 8: FN(first_body)(dst, src, len, scale, mult, MODE, 8, PF); break;    \
+    case 12: FN(first_body)(dst, src, len, scale, mult, MODE, 12, PF); break;  \
+    case 14: FN(first_body)(dst, src, len, scale, mult, MODE, 14, PF); break;  \
+    case 15: FN(first_body)(dst, src, len, scale, mult, MODE, 15, PF); break;
+#else
+#define FIRST_CASES16(MODE, PF)
+#endif
 
 static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *mult,
                            int mode, int st, int pf)
@@ -174,7 +203,7 @@ static inline __attribute__((always_inline)) ATTR void
 FN(first8_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
                 const int mode, const int pf)
 {
-    const int all = VL == 8 ? 7 : 3;
+    const int all = (int)VL - 1;
     VT s = (VT){0} + scale;
     for (size_t i = 0; i < len; i += 8 * VL) {
         if (pf)
@@ -225,7 +254,7 @@ static inline __attribute__((always_inline)) ATTR void
 FN(first16_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
                  const int mode, const int pf)
 {
-    const int all = VL == 8 ? 7 : 3;
+    const int all = (int)VL - 1;
     VT s = (VT){0} + scale;
     for (size_t i = 0; i < len; i += 16 * VL) {
         if (pf)
@@ -532,27 +561,17 @@ typedef struct {
  * of the buffer is column (p mod Lsig) mod c of sign index (p mod Lsig) / c. */
 static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T scale)
 {
-    /* mp[t] = scale * sign(i0 + t): the generator inline, four counters at a time */
-    typedef uint64_t U4 __attribute__((vector_size(32)));
-    const T pm[2] = {scale, -scale};
-    uint64_t z = key + WHT_GAMMA * (i0 + 1);
-    size_t t = 0;
-    if (len >= 4) {
-        U4 zv = {z, z + WHT_GAMMA, z + 2 * WHT_GAMMA, z + 3 * WHT_GAMMA};
-        const U4 step = {4 * WHT_GAMMA, 4 * WHT_GAMMA, 4 * WHT_GAMMA, 4 * WHT_GAMMA};
-        for (; t + 4 <= len; t += 4, zv += step) {
-            U4 w = zv;
-            w = (w ^ (w >> 30)) * 0xBF58476D1CE4E5B9ULL;
-            w = (w ^ (w >> 27)) * 0x94D049BB133111EBULL;
-            w = w >> 63;                          /* the top bit of mix(z): 1 -> -1 */
-            mp[t] = pm[w[0]];                     /* a lookup, not a branch: the signs */
-            mp[t + 1] = pm[w[1]];                 /* are random, a branch mispredicts */
-            mp[t + 2] = pm[w[2]];
-            mp[t + 3] = pm[w[3]];
-        }
-        z += WHT_GAMMA * t;
+    /* mp[t] = scale * sign(i0 + t): the generator inline, written as a loop the
+     * compiler vectorizes (64-bit lane multiplies, then a blend of +-scale: the
+     * signs are random, so a branch would mispredict half the time) */
+    const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
+    const T ns = -scale;
+    for (size_t t = 0; t < len; t++) {
+        uint64_t w = z0 + WHT_GAMMA * (uint64_t)t;
+        w = (w ^ (w >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        w = (w ^ (w >> 27)) * 0x94D049BB133111EBULL;
+        mp[t] = (w >> 63) ? ns : scale;           /* the top bit of mix(z): 1 -> -1 */
     }
-    for (; t < len; t++, z += WHT_GAMMA) mp[t] = pm[wht_mix(z) >> 63];
 }
 
 static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
@@ -891,8 +910,8 @@ static ATTR int FN(run)(const wht_job *J)
         C.w = w;
         C.strips = C.hs / w;
         /* streaming stores for arrays well above L3, when every row is 32-byte aligned */
-        C.nt = C.N * sizeof(T) >= wht_nt_min_bytes && ((uintptr_t)C.dst % 32) == 0
-               && (C.hs * sizeof(T)) % 32 == 0 && (w * sizeof(T)) % 32 == 0;
+        C.nt = C.N * sizeof(T) >= wht_nt_min_bytes && ((uintptr_t)C.dst % sizeof(VT)) == 0
+               && (C.hs * sizeof(T)) % sizeof(VT) == 0 && (w * sizeof(T)) % sizeof(VT) == 0;
         if (nseg >= 2 && L * sizeof(T) <= ((size_t)4 << 20)) {
             /* a batch of rows up to 4 MiB: row by row, each finished while cached */
             C.nt = 0;
@@ -939,6 +958,10 @@ static ATTR int FN(run)(const wht_job *J)
 #undef SGN1
 #undef SGN2
 #undef SGN4
+#undef FIRST_CASES16
+#undef SGN8
+#undef SEL8
+#undef SWAP8
 #undef L1E
 #undef WIDE
 #undef L2E

@@ -105,8 +105,8 @@ class StructuredRotation:
         if root == "torch":
             return self._torch(x, "x", False)
         y = self._check(x, "x")
-        for j in range(self.blocks):
-            y = hd(y, signs=self.signs[j], norm="ortho")
+        for j in range(self.blocks):        # the first block makes y; the others work in it
+            y = hd(y, signs=self.signs[j], norm="ortho", out=y if j else None)
         return y
 
     __call__ = apply
@@ -120,8 +120,10 @@ class StructuredRotation:
             return self._torch(y, "y", True)
         x = self._check(y, "y")
         for j in reversed(range(self.blocks)):
-            # H/sqrt(d) is symmetric and its own inverse.
-            x = fwht(x, norm="ortho") * self.signs[j]
+            # H/sqrt(d) is symmetric and its own inverse; the first block makes x, the
+            # others work in it
+            x = fwht(x, norm="ortho", overwrite_x=j != self.blocks - 1)
+            np.multiply(x, self.signs[j], out=x)
         return x
 
     def matrix(self):

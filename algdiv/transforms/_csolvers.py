@@ -119,18 +119,26 @@ class CWhtSolver(Solver):
         return CWhtPlan(problem)
 
 
-def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset):
-    """``_KERNELS["hd_seed"]``: scale * P_order H D x along ``axis``, D generated in the kernel."""
-    return _core.ext.execute(x, None, axis, scale, order, workers, None, seed, stream, None,
+def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset, out=None):
+    """``_KERNELS["hd_seed"]``: scale * P_order H D x along ``axis``, D generated in the kernel
+    (into ``out`` when given: ``x`` itself, or an array that shares no memory with it)."""
+    return _core.ext.execute(x, out, axis, scale, order, workers, None, seed, stream, None,
                              per_row, offset)
+
+
+def _hd_signs(x, signs, scale, workers, out=None):
+    """``_KERNELS["hd_signs"]``: scale * H D x along the last axis of a C-contiguous (m, n)
+    ``x``, D from ``signs`` (n, or (m, n) int8), into ``out`` when given (``x`` itself, or
+    an array that shares no memory with it)."""
+    return _core.ext.execute(x, out, -1, scale, 0, workers, signs)
 
 
 def _install():
     if _core.ext is None:
         return
     _KERNELS["wht"] = _core.ext.wht
-    _KERNELS["hd"] = _core.ext.hd
     _KERNELS["hd_seed"] = _hd_seed
+    _KERNELS["hd_signs"] = _hd_signs
     _KERNELS["wht_call"] = _core.ext.wht_call
     try:
         register_solver(CWhtSolver())

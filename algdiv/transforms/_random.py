@@ -298,13 +298,16 @@ def not_pm1_error(d, first, hint=""):
 
 def _hd_signs(xa, d, ax, n, norm, order, workers, out):
     """hd with an explicit sign array ``d`` (broadcastable along ``ax``)."""
-    kern = _wht._KERNELS.get("hd")
-    if (kern is not None and out is None and order == "natural" and ax == xa.ndim - 1
+    kern = _wht._KERNELS.get("hd_signs")
+    if (kern is not None and order == "natural" and ax == xa.ndim - 1
             and xa.dtype.char in "fd" and xa.flags.c_contiguous and n >= 1 and not n & (n - 1)
-            and d.dtype == np.int8 and (d.ndim == 1 or d.shape == xa.shape)):
+            and d.dtype == np.int8 and (d.ndim == 1 or d.shape == xa.shape)
+            and _kernel_out_ok(xa, out)):
         m = xa.size // n if n else 0
         dd = np.ascontiguousarray(d.reshape(-1, n) if d.shape == xa.shape else d.reshape(n))
-        return kern(xa.reshape(m, n), dd, norm_scale(norm, n, False), workers).reshape(xa.shape)
+        y = kern(xa.reshape(m, n), dd, norm_scale(norm, n, False), workers,
+                 None if out is None else out.reshape(m, n))
+        return y.reshape(xa.shape) if out is None else out
     return _hd_numpy(xa, d, ax, norm, order, workers, out)
 
 
@@ -318,6 +321,22 @@ def _hd_numpy(xa, d, ax, norm, order, workers, out):
 _ORDER_CODES = {"natural": 0, "sequency": 1, "dyadic": 2}
 
 
+def _kernel_out_ok(xa, out):
+    """Whether the fused kernel can write ``hd``'s result to ``out`` itself.
+
+    ``out`` None, or a native, aligned, writeable C-contiguous array of the
+    result's shape and dtype that is ``xa`` itself (in place) or shares no
+    memory with it; anything else takes the general path, which checks it.
+    """
+    if out is None:
+        return True
+    res = np.dtype(np.float64) if xa.dtype.kind in "iu" else xa.dtype
+    return (type(out) is np.ndarray and out.shape == xa.shape and out.dtype == res
+            and out.dtype.isnative and out.flags.c_contiguous and out.flags.aligned
+            and out.flags.writeable
+            and (out is xa or not np.may_share_memory(out, xa)))
+
+
 def _hd_seeded(xa, ax, n, seed, stream, per_row, offset, norm, order, workers, out):
     """hd with D from the generator: in the C kernel when it applies, else numpy signs."""
     seed = _u64(seed, "seed")
@@ -325,15 +344,15 @@ def _hd_seeded(xa, ax, n, seed, stream, per_row, offset, norm, order, workers, o
     offset = _u64(offset, "offset")
     order = V.as_order(order)
     kern = _wht._KERNELS.get("hd_seed")
-    if (kern is not None and out is None and n >= 1 and not n & (n - 1)
+    if (kern is not None and n >= 1 and not n & (n - 1)
             and (xa.dtype.char in "fdFD" or xa.dtype.kind in "iu")
-            and (not per_row or ax == xa.ndim - 1)):
+            and (not per_row or ax == xa.ndim - 1) and _kernel_out_ok(xa, out)):
         if xa.dtype.kind in "iu":
             xa = xa.astype(np.float64)
         elif not xa.dtype.isnative:
             xa = xa.astype(xa.dtype.newbyteorder("="))
         return kern(xa, ax, norm_scale(norm, n, False), _ORDER_CODES[order], workers, seed,
-                    stream, per_row, offset)
+                    stream, per_row, offset, out)
     key = _key(seed, stream)
     if per_row:
         moved = np.moveaxis(xa, ax, -1).shape

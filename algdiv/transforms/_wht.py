@@ -17,15 +17,16 @@ along its last axis with natural order and no ``out=``/``plan=``:
   2-D ``(m, n)`` float32/float64 array, ``n`` a power of 2, ``scale`` a Python
   float and ``workers`` None or a nonzero int; returns a new C-contiguous array
   ``scale * x @ H_n`` (natural order, same dtype).  ``x`` must not be modified.
-* ``_KERNELS["hd"](x, signs, scale, workers) -> y``: the same for
-  ``scale * (x * signs) @ H_n`` with ``signs`` an int8 ``(n,)`` or ``(m, n)`` array.
+* ``_KERNELS["hd_signs"](x, signs, scale, workers, out=None) -> y``: the same for
+  ``scale * (x * signs) @ H_n`` with ``signs`` an int8 ``(n,)`` or ``(m, n)`` array,
+  written to ``out`` when given (``x`` itself, or an array sharing no memory with it).
 * ``_KERNELS["wht_call"](x, axis, norm, order, out, plan, workers, inverse)``:
   optional, tried first by :func:`fwht`/:func:`ifwht` with their raw
   arguments; does the eligibility checks above itself and returns the result
   or ``NotImplemented`` (then the code below runs).  One C call instead of a
   few Python ones: the per-call cost at n = 2^10 is what it saves.
 * ``_KERNELS["hd_seed"](x, axis, scale, order, workers, seed, stream, per_row,
-  offset) -> y``: ``scale * P_order H D x`` along ``axis`` (a power-of-2
+  offset, out=None) -> y``: ``scale * P_order H D x`` along ``axis`` (a power-of-2
   length, float32/64 or complex, any layout) with D generated inside the
   kernel from the counter-based generator at flat indices
   ``offset + i`` (``offset + r n + i`` with ``per_row``, axis last).

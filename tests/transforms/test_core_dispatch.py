@@ -63,7 +63,7 @@ def test_fast_path_and_planner_use_the_c_core():
     from algdiv.transforms import Problem, plan
     from algdiv.transforms._wht import _KERNELS
 
-    assert _KERNELS["wht"] is _core.ext.wht and _KERNELS["hd"] is _core.ext.hd
+    assert _KERNELS["wht"] is _core.ext.wht and _KERNELS["hd_signs"] is not None
     for order in ("natural", "sequency", "dyadic"):
         for dt in ("float32", "float64", "complex64", "complex128"):
             assert plan(Problem("wht", 64, dt, order, "ortho")).solver == "wht-c"

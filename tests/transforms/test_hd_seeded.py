@@ -103,6 +103,32 @@ def test_input_untouched_and_out(path):
     assert_close_in_norm(out, hd(x, seed=4, offset=1), fast_tol(np.float64, 32))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+def test_out_in_place_overlapping_and_strided(path, dtype):
+    """out= is x itself, a view overlapping x, a strided array: every one equals H D x."""
+    rng = np.random.default_rng(9)
+    x0 = rng.standard_normal((3, 64)).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x0 = x0 + 1j * rng.standard_normal((3, 64))
+    d = rademacher_at(6, np.arange(3 * 64, dtype=np.uint64).reshape(3, 64) + np.uint64(2))
+    want = (d * x0) @ sl.hadamard(64).T / 8.0
+    tol = fast_tol(np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.float64, 64)
+    x = x0.copy()                                            # in place: out is x
+    assert hd(x, seed=6, per_row=True, offset=2, out=x) is x
+    assert_close_in_norm(x, want, tol)
+    buf = np.zeros((4, 64), dtype)                           # out overlaps x, shifted by a row
+    buf[:3] = x0
+    src, dst = buf[:3], buf[1:]
+    assert hd(src, seed=6, per_row=True, offset=2, out=dst) is dst
+    assert_close_in_norm(dst, want, tol)
+    big = np.zeros((3, 128), dtype)                          # strided out
+    strided = big[:, ::2]
+    assert hd(x0, seed=6, per_row=True, offset=2, out=strided) is strided
+    assert_close_in_norm(strided, want, tol)
+    with pytest.raises((TypeError, ValueError), match="out"):
+        hd(x0, seed=6, out=np.empty((3, 64), np.int16))
+
+
 def test_offset_errors(path):
     x = np.ones(8)
     with pytest.raises(ValueError, match=r"Argument 'offset' must be in \[0, 2\^64\), not -1"):

@@ -136,11 +136,15 @@ def test_hd_errors():
 def test_hd_kernel_dispatch_point(monkeypatch):
     calls = []
 
-    def kernel(x, signs, scale, workers):
+    def kernel(x, signs, scale, workers, out=None):
         calls.append((x.shape, signs.shape, scale))
-        return ((x * signs) @ sl.hadamard(x.shape[1]) * scale).astype(x.dtype)
+        y = ((x * signs) @ sl.hadamard(x.shape[1]) * scale).astype(x.dtype)
+        if out is None:
+            return y
+        out[...] = y
+        return out
 
-    monkeypatch.setattr(_wht, "_KERNELS", {"hd": kernel})
+    monkeypatch.setattr(_wht, "_KERNELS", {"hd_signs": kernel})
     x = np.random.default_rng(0).standard_normal((3, 16))
     y = hd(x, seed=7)
     assert calls == [((3, 16), (16,), 0.25)]
