@@ -436,8 +436,12 @@ FN(gather_k)(T *buf, const T *x, size_t hs, size_t R, size_t w, const int k, con
         const T *p = x + g * hs;
         T *o = buf + g * w;
         for (size_t j = 0; j < w; j += VL) {
-            if (pf && (j * sizeof(T)) % 64 == 0)   /* the next strip of these rows */
-                for (size_t t = 0; t < G; t++) __builtin_prefetch(p + t * hs + j + w, 0, 0);
+            /* the next strip of these rows, into every cache level: the whole next
+             * strip (R w elements, 32-64 KiB) need not fit L1, and a non-temporal
+             * prefetch (L1 only) was lost before use when it did not: float64 2^24
+             * in place 46 -> 34 ms on the Xeon host (docs/engine.md) */
+            if (pf && (j * sizeof(T)) % 64 == 0)
+                for (size_t t = 0; t < G; t++) __builtin_prefetch(p + t * hs + j + w, 0, 3);
             VT a0 = LD(p + j), a1 = LD(p + hs + j), a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             if (k >= 2) { a2 = LD(p + 2 * hs + j); a3 = LD(p + 3 * hs + j); }
             if (k >= 3) {
