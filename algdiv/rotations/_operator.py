@@ -105,8 +105,10 @@ class StructuredRotation:
         if root == "torch":
             return self._torch(x, "x", False)
         y = self._check(x, "x")
-        for j in range(self.blocks):        # the first block makes y; the others work in it
-            y = hd(y, signs=self.signs[j], norm="ortho", out=y if j else None)
+        # D_j = rademacher(seed, d, stream=j) = signs[j], generated inside the fused kernel;
+        # the first block makes y, the others work in it
+        for j in range(self.blocks):
+            y = hd(y, seed=self.seed, stream=j, norm="ortho", out=y if j else None)
         return y
 
     __call__ = apply
