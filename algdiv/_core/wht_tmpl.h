@@ -556,6 +556,7 @@ typedef struct {
     const uint32_t *perm;
     /* pass 2 */
     size_t hs, R, w, strips;
+    size_t per_task; /* pass 2: consecutive strips per task */
     int nt;          /* pass 2 writes with streaming stores */
     int pf;          /* first reads prefetch the next block (data beyond the caches) */
     int fail;
@@ -752,10 +753,18 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j0)
 #endif
 }
 
+/* Pass 2, task t: strips [t per_task, (t + 1) per_task) of all nseg * strips.
+ * Runs of consecutive strips rather than one strip per task: two threads on
+ * neighbouring strips write the same cache line of every row when the array
+ * is not 64-byte aligned (numpy's large arrays start 16 bytes past a page), and
+ * each task is one pass over the shared task counter. */
 static ATTR void FN(task_pass2)(void *vctx, size_t t)
 {
     FN(ctx) *C = (FN(ctx) *)vctx;
-    FN(pass2_strip)(C, t / C->strips, (t % C->strips) * C->w);
+    const size_t total = C->N / C->L * C->strips;
+    const size_t end = (t + 1) * C->per_task < total ? (t + 1) * C->per_task : total;
+    for (size_t u = t * C->per_task; u < end; u++)
+        FN(pass2_strip)(C, u / C->strips, (u % C->strips) * C->w);
 }
 
 /* Long rows of a batch: one whole segment per task (both passes while the
@@ -923,7 +932,13 @@ static ATTR int FN(run)(const wht_job *J)
         } else {
             wht_parallel(nt, C.N / L2E, FN(task_pass1), &C);
             if (C.fail) return -1;
-            if (C.R > 1) wht_parallel(nt, nseg * C.strips, FN(task_pass2), &C);
+            if (C.R > 1) {
+                const size_t all = nseg * C.strips;
+                size_t per = all / (8 * (size_t)nt);      /* about 8 runs per thread */
+                if (per < 1) per = 1;
+                C.per_task = per;
+                wht_parallel(nt, (all + per - 1) / per, FN(task_pass2), &C);
+            }
             if (C.perm && !C.fail) wht_parallel(nseg >= 2 ? nt : 1, nseg, FN(task_order), &C);
         }
     }

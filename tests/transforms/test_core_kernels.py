@@ -425,6 +425,25 @@ def test_empty_and_length_one(path):
     np.testing.assert_array_equal(F.wht(np.array([[3.0], [4.0]]), 0.5, None), [[1.5], [2.0]])
 
 
+def test_pass_2_runs_of_strips_any_worker_count(path):
+    """A batch of long rows (pass 2 split into runs of strips that cross row boundaries),
+    16 bytes off a 64-byte boundary as numpy's large arrays are: every worker count gives
+    the radix-2 reference, bit-identical to one worker."""
+    rows, n = 3, 1 << 21
+    buf = np.random.default_rng(23).standard_normal(rows * n + 16).astype(np.float32)
+    off = ((16 - buf.ctypes.data % 64) % 64) // 4
+    x = buf[off:off + rows * n].reshape(rows, n)
+    assert x.ctypes.data % 64 == 16
+    ref = radix2(x)
+    y1 = F.execute(x, None, -1, 1.0, 0, 1)
+    check(y1, ref, np.float32, n)
+    for w in (2, 3, 5):
+        np.testing.assert_array_equal(F.execute(x, None, -1, 1.0, 0, w), y1)
+        z = x.copy()
+        F.execute(z, z, -1, 1.0, 0, w)                 # in place
+        np.testing.assert_array_equal(z, y1)
+
+
 def test_streaming_store_pass_2_24(path):
     """2^24 float32 (64 MiB: the pass with streaming stores) against the Kronecker
     identity H_{2^24} = H_{2^12} (x) H_{2^12}: rows, then columns, of the 4096 x 4096 view."""
