@@ -569,6 +569,9 @@ static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T sc
     /* mp[t] = scale * sign(i0 + t): the generator inline, written as a loop the
      * compiler vectorizes (64-bit lane multiplies, then a blend of +-scale: the
      * signs are random, so a branch would mispredict half the time) */
+#ifdef GEN_FAST
+    if (wht_gen_fast) { GEN_FAST(mp, len, key, i0, scale); return; }
+#endif
     const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
     const T ns = -scale;
     for (size_t t = 0; t < len; t++) {
@@ -959,6 +962,7 @@ static ATTR int FN(run)(const wht_job *J)
 }
 
 #undef MIXW
+#undef GEN_FAST
 #undef SUBV
 #undef STNT
 #undef WHT_NO_STNT
