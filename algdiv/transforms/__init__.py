@@ -9,7 +9,8 @@ solvers (:func:`register_solver`).
 Public one-shot functions follow scipy.fft's conventions: :func:`fwht`,
 :func:`ifwht`, :func:`fwhtn`, :func:`ifwhtn`, :func:`haar`, :func:`ihaar`,
 :func:`reed_muller`, :func:`arithmetic`, :func:`iarithmetic`,
-:func:`rademacher`, :func:`rademacher_at`, :func:`hd`.
+:func:`rademacher`, :func:`rademacher_at`, :func:`hd`; :func:`empty_aligned`
+allocates arrays for large in-place transforms.
 
 Examples
 --------
@@ -27,6 +28,7 @@ from ._plan import (
     KINDS, SOLVERS, NoSolverError, Plan, Planner, Problem, Solver, cache_info, clear_cache,
     get_planner, plan, register_solver,
 )
+from ._aligned import empty_aligned
 from ._random import hd, rademacher, rademacher_at
 from ._wht import fwht, fwhtn, ifwht, ifwhtn
 
@@ -41,6 +43,7 @@ _LAZY = {
 __all__ = [
     "fwht", "ifwht", "fwhtn", "ifwhtn", "haar", "ihaar", "reed_muller", "arithmetic",
     "iarithmetic", "rademacher", "rademacher_at", "hd", "paley_hadamard", "HADAMARD_ORDERS",
+    "empty_aligned",
     "Problem", "Plan", "Solver", "Planner", "plan", "register_solver", "get_planner",
     "cache_info", "clear_cache", "SOLVERS", "KINDS", "NoSolverError", *_LAZY,
 ]
