@@ -76,10 +76,10 @@ def config_dict(gpu: bool = True) -> dict:
         "l2_block_bytes": getattr(ext, "L2_BLOCK_BYTES", None) if ext is not None else None,
     }
     ncpu = _core.cpu_count()
-    auto_min = getattr(ext, "AUTO_THREADS_MIN", 1 << 18) if ext is not None else None
+    auto_min = getattr(ext, "AUTO_THREADS_MIN_BYTES", 2 << 20) if ext is not None else None
     threads = {
         "cpus": ncpu,
-        "workers=None": (f"1 thread below {auto_min} elements, else {ncpu}"
+        "workers=None": (f"1 thread below {auto_min / 2**20:g} MiB of data, else {ncpu}"
                          if ext is not None else "numpy/BLAS (1 BLAS thread by default)"),
     }
     versions = {

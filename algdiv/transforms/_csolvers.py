@@ -60,7 +60,7 @@ class CWhtPlan(Plan):
         return float(norm_scale(self.problem.norm, self.problem.n, inverse))
 
     # Threads: the caller's ``workers=`` reaches plans through the ``_WORKERS``
-    # context variable (None: the kernel's default, one thread below 2^18 elements).
+    # context variable (None: the kernel's default, one thread below twice the L2 size of data).
     # The Sylvester matrix and its sequency/dyadic row permutations are
     # symmetric, so the inverse is the forward transform in the same order with
     # the inverse scale (and H_m^T for the m x m mix).
