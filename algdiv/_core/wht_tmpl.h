@@ -560,6 +560,7 @@ typedef struct {
     int nt;          /* pass 2 writes with streaming stores */
     int pf;          /* first reads prefetch the next block (data beyond the caches) */
     int fail;
+    const T *smult;  /* NULL, or the multiplier of one sign period (Lsig), shared by its repeats */
 } FN(ctx);
 
 /* mult[t] = scale * sign(index of element p0 + t along the axis): element p
@@ -582,7 +583,25 @@ static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T sc
     }
 }
 
+static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len);
+
 static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
+{
+    if (C->smult) {
+        /* one sign period, computed once per call: copy its runs */
+        const size_t Lsig = C->Lsig;
+        for (size_t p = p0, e = p0 + len; p < e;) {
+            const size_t q = p % Lsig;
+            const size_t run = e - p < Lsig - q ? e - p : Lsig - q;
+            memcpy(mult + (p - p0), C->smult + q, run * sizeof(T));
+            p += run;
+        }
+        return;
+    }
+    FN(fill_mult_direct)(C, mult, p0, len);
+}
+
+static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
 {
     const wht_job *J = C->job;
     const signed char *sg = J->signs;
@@ -901,6 +920,15 @@ static ATTR int FN(run)(const wht_job *J)
         C.perm = wht_order_table(J->order, bits);
         if (!C.perm) return -1;
     }
+    /* the same signs for every segment (D shared by the rows): compute the multiplier of
+     * one period once rather than once per row (up to 1 MiB of it) */
+    T *smult = NULL;
+    if (C.mode == 2 && C.Lsig < C.N && C.Lsig * sizeof(T) <= ((size_t)1 << 20)) {
+        smult = (T *)malloc(C.Lsig * sizeof(T));
+        if (!smult) return -1;
+        FN(fill_mult_direct)(&C, smult, 0, C.Lsig);
+        C.smult = smult;
+    }
     const int nt = J->nthreads;
     const size_t nseg = J->outer * J->m;
     const size_t c = C.c, L = C.L;
@@ -934,7 +962,7 @@ static ATTR int FN(run)(const wht_job *J)
             wht_parallel(nt, nseg, FN(task_segment), &C);
         } else {
             wht_parallel(nt, C.N / L2E, FN(task_pass1), &C);
-            if (C.fail) return -1;
+            if (C.fail) { free(smult); return -1; }
             if (C.R > 1) {
                 const size_t all = nseg * C.strips;
                 size_t per = all / (8 * (size_t)nt);      /* about 8 runs per thread */
@@ -945,7 +973,7 @@ static ATTR int FN(run)(const wht_job *J)
             if (C.perm && !C.fail) wht_parallel(nseg >= 2 ? nt : 1, nseg, FN(task_order), &C);
         }
     }
-    if (C.fail) return -1;
+    if (C.fail) { free(smult); return -1; }
 
     if (J->m > 1) {
         FN(mixctx) M;
@@ -956,8 +984,9 @@ static ATTR int FN(run)(const wht_job *J)
         M.hm = J->hm;
         M.fail = 0;
         wht_parallel(nt, J->outer * M.chunks, FN(task_mix), &M);
-        if (M.fail) return -1;
+        if (M.fail) { free(smult); return -1; }
     }
+    free(smult);
     return 0;
 }
 
