@@ -163,15 +163,10 @@ def itq3s_load_dask(path, *, blocks_per_chunk=4096, dtype=np.float64):
     import dask.array as da
 
     from .._checks import check_int
-    from ._itq3s import BLOCK, read_header
+    from ._itq3s import BLOCK, read_header, result_dtype
 
     blocks_per_chunk = check_int(blocks_per_chunk, "blocks_per_chunk", min=1)
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"Argument 'dtype' must be a float dtype, not {dtype!r}.") from None
-    if dt.kind != "f" or dt.itemsize > 8:
-        raise TypeError(f"Argument 'dtype' must be float16, float32 or float64, not {dt}.")
+    dt = result_dtype(dtype)
     path = os.fspath(path)
     version, shape, nblocks, hlen = read_header(path)
     size = int(np.prod(shape, dtype=object))

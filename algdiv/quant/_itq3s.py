@@ -435,14 +435,20 @@ def itq3s_decode(packed, dtype=np.float64):
         packed = ITQ3SPacked(packed)
     if not isinstance(packed, ITQ3SPacked):
         raise TypeError(f"Argument 'packed' must be ITQ3SPacked or bytes, not {type(packed).__name__}.")
+    dt = result_dtype(dtype)
+    w = ifwht(packed.rotated(), axis=-1, norm="ortho").ravel()[:packed.size]
+    return w.reshape(packed.shape).astype(dt, copy=False)
+
+
+def result_dtype(dtype):
+    """The decoded weights' dtype: float16, float32 or float64 (``TypeError`` otherwise)."""
     try:
         dt = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"Argument 'dtype' must be a float dtype, not {dtype!r}.") from None
     if dt.kind != "f" or dt.itemsize > 8:
         raise TypeError(f"Argument 'dtype' must be float16, float32 or float64, not {dt}.")
-    w = ifwht(packed.rotated(), axis=-1, norm="ortho").ravel()[:packed.size]
-    return w.reshape(packed.shape).astype(dt, copy=False)
+    return dt
 
 
 def read_header(path):

@@ -124,7 +124,7 @@ def _wht_setup(ctx, inputs, output):
 
 def _wht_backward(ctx, g):
     axes, norm, order, inverse, workers = ctx.args
-    return _wht_op(g, axes, _SWAP[norm], order, not inverse, workers), None, None, None, None, None
+    return transposed_wht(g, axes, norm, order, inverse, workers), None, None, None, None, None
 
 
 _wht_op.register_autograd(_wht_backward, setup_context=_wht_setup)

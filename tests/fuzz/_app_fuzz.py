@@ -7,14 +7,17 @@ is only a warning), and that no numpy array argument was modified.
 """
 from __future__ import annotations
 
-import contextlib
-import signal
+import os
+import sys
 import warnings
 
 import numpy as np
 from hypothesis import strategies as st
 
 from algdiv.groups._limits import SizeLimitError
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _fuzz_lib import TimeLimit, time_limit  # noqa: E402
 
 DOCUMENTED = (TypeError, ValueError, SizeLimitError)
 
@@ -34,23 +37,6 @@ def bad_arrays():
 
 def bad_values():
     return st.sampled_from(BAD_SCALARS + bad_arrays())
-
-
-class TimeLimit(Exception):
-    """A call ran past its limit."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds):
-    def _alarm(signum, frame):
-        raise TimeLimit(f"the call ran past {seconds} s")
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _snapshot(values):

@@ -44,14 +44,15 @@ def values():
     return st.sampled_from(SCALARS + arrays())
 
 
-class _Overtime(Exception):
-    pass
+class TimeLimit(Exception):
+    """A call ran past its limit."""
 
 
 @contextlib.contextmanager
-def _deadline(seconds):
+def time_limit(seconds):
+    """Raise :class:`TimeLimit` in the main thread once ``seconds`` have passed (SIGALRM)."""
     def alarm(signum, frame):
-        raise _Overtime
+        raise TimeLimit(f"the call ran past {seconds} s")
     previous = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -77,13 +78,13 @@ def call(fn, *args, limit=LIMIT, **kwargs):
     """``("ok", result)`` or ``("refused", exception)``; anything else fails the test."""
     arrays_in = [(a, a.copy()) for a in list(args) + list(kwargs.values()) if isinstance(a, np.ndarray)]
     try:
-        with _deadline(limit), warnings.catch_warnings():
+        with time_limit(limit), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             outcome = ("ok", fn(*args, **kwargs))
     except ALLOWED as exc:
         assert str(exc).strip(), f"{_label(fn, args, kwargs)}: {type(exc).__name__} without a message"
         outcome = ("refused", exc)
-    except _Overtime:
+    except TimeLimit:
         raise AssertionError(f"{_label(fn, args, kwargs)} ran past {limit} s") from None
     except Exception as exc:  # noqa: BLE001 - an undocumented exception is the failure
         raise AssertionError(f"{_label(fn, args, kwargs)} raised {type(exc).__name__}: {exc}") from exc
