@@ -393,6 +393,20 @@ before ``attn_output``; ``final`` (T, d_model): final-normed hidden states;
 ``logits``: (T, vocab), (1, vocab) for ``logits="last"``, or None."""
 
 
+
+def _gqa_attention(q, k, v, mask, scale):
+    """Grouped-query attention: ``q`` (T, nh, hd) over ``k``, ``v`` (S, nkv, hd), query head
+    ``h`` reading kv head ``h // (nh / nkv)``, positions outside ``mask`` (T, S) excluded;
+    returns (T, nh * hd) float32."""
+    t_len, nh, hd = q.shape
+    rep = nh // k.shape[1]
+    o = np.empty((t_len, nh, hd), np.float32)
+    for hi in range(nh):
+        j = hi // rep
+        s = (q[:, hi] @ k[:, j].T) * scale
+        o[:, hi] = softmax(np.where(mask, s, -np.inf), axis=1) @ v[:, j]
+    return o.reshape(t_len, -1)
+
 def _rms(x, w, eps):
     return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * w
 
@@ -464,7 +478,6 @@ def gemma_forward(ids, *, logits="all", sliding_window=None):
         raise ValueError(f"Argument 'sliding_window' must be a positive int, not {sliding_window!r}.")
     t_len = ids.size
     nh, nkv, hd, eps = c.n_heads, c.n_kv_heads, c.head_dim, np.float32(c.rms_eps)
-    rep = nh // nkv
     w = m.tensors
     pos = np.arange(t_len)
     causal = pos[:, None] >= pos[None, :]
@@ -487,13 +500,7 @@ def gemma_forward(ids, *, logits="all", sliding_window=None):
         base = c.rope_base(li)
         qr = apply_rope(q.reshape(t_len, -1), pos, hd, base).astype(np.float32).reshape(t_len, nh, hd)
         kr = apply_rope(k.reshape(t_len, -1), pos, hd, base).astype(np.float32).reshape(t_len, nkv, hd)
-        mask = causal if c.is_global(li) else local
-        o = np.empty((t_len, nh, hd), np.float32)
-        for hi in range(nh):
-            j = hi // rep
-            s = (qr[:, hi] @ kr[:, j].T) * scale
-            o[:, hi] = softmax(np.where(mask, s, -np.inf), axis=1) @ v[:, j]
-        o = o.reshape(t_len, -1)
+        o = _gqa_attention(qr, kr, v, causal if c.is_global(li) else local, scale)
         rec["attn"][li] = o
         x = x + _rms(o @ w[p + "attn_output.weight"].T, w[p + "post_attention_norm.weight"], eps)
         u = _rms(x, w[p + "ffn_norm.weight"], eps)

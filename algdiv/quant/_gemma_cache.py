@@ -15,10 +15,9 @@ r"""Gemma-3 forward with a KV cache, and the two quantizer hooks of a quantized 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import softmax
 
 from .._progress import Ticker, check_progress
-from ._gemma import GemmaModel, _rms, load_gemma
+from ._gemma import GemmaModel, _gqa_attention, _rms, load_gemma
 from ._kv import apply_rope, kv_quantize
 
 __all__ = ["GemmaKVCache", "gemma_forward_cached", "KVQuantizer", "quantize_gemma", "rtn_weights",
@@ -160,7 +159,6 @@ def gemma_forward_cached(ids, cache, *, model=None, kv_quantizer=None, taps=None
         raise ValueError(f"Argument 'ids' ({t_len} tokens) overflows the cache: {p0} cached, "
                          f"capacity {cache.capacity}.")
     nh, nkv, hd, eps = c.n_heads, c.n_kv_heads, c.head_dim, np.float32(c.rms_eps)
-    rep = nh // nkv
     w = m.tensors
     pos = np.arange(p0, p0 + t_len)
     kpos = np.arange(p0 + t_len)
@@ -188,13 +186,7 @@ def gemma_forward_cached(ids, cache, *, model=None, kv_quantizer=None, taps=None
         qr = apply_rope(q, pos, hd, base).astype(np.float32).reshape(t_len, nh, hd)
         kr = cache.k[li, :n_all].reshape(n_all, nkv, hd)
         vv = cache.v[li, :n_all].reshape(n_all, nkv, hd)
-        mask = causal if c.is_global(li) else local
-        o = np.empty((t_len, nh, hd), np.float32)
-        for hi in range(nh):
-            j = hi // rep
-            s = (qr[:, hi] @ kr[:, j].T) * scale
-            o[:, hi] = softmax(np.where(mask, s, -np.inf), axis=1) @ vv[:, j]
-        o = o.reshape(t_len, -1)
+        o = _gqa_attention(qr, kr, vv, causal if c.is_global(li) else local, scale)
         if taps is not None:
             taps(p + "attn_output.weight", o)
         x = x + _rms(o @ w[p + "attn_output.weight"].T, w[p + "post_attention_norm.weight"], eps)
