@@ -169,6 +169,7 @@ typedef struct {
     PyObject *hm;         /* None / NULL or the (m, m) +-1 matrix */
     int per_row;
     unsigned long long offset;   /* first sign index of the generator */
+    int blocks;           /* 1, or b > 1 (seed only): the chain (H D_{b-1}) ... (H D_0) x */
 } call_opts;
 
 /* A new C-contiguous array of x's dtype and the given shape for the result.
@@ -333,6 +334,12 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         }
     }
 
+    if (o->blocks > 1 && !seeded) {
+        PyErr_Format(PyExc_ValueError,
+                     "Argument 'blocks' must be 1 without a 'seed', not %d.", o->blocks);
+        goto fail;
+    }
+
     int nthreads;
     if (resolve_workers(o->workers, N * (size_t)PyArray_ITEMSIZE(out), &nthreads) != 0) goto fail;
 
@@ -370,6 +377,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     job.sign_offset = (uint64_t)o->offset;
     job.hm = hm ? (const signed char *)PyArray_DATA(hm) : NULL;
     job.nthreads = nthreads;
+    job.blocks = o->blocks > 1 ? o->blocks : 1;
 
     const int rc = run_job(&job, N, dtype == WHT_F32 ? 4 : 8);
     Py_XDECREF(hm);
@@ -538,16 +546,21 @@ static PyObject *py_execute(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *kwlist[] = {"x", "out", "axis", "scale", "order", "workers", "signs",
-                             "seed", "stream", "hm", "per_row", "offset", NULL};
+                             "seed", "stream", "hm", "per_row", "offset", "blocks", NULL};
     PyObject *xo, *out = Py_None;
     call_opts o;
     memset(&o, 0, sizeof(o));
     o.axis = -1;
     o.scale = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpK", kwlist, &xo, &out, &o.axis, &o.scale,
+    o.blocks = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpKi", kwlist, &xo, &out, &o.axis, &o.scale,
                                      &o.order, &o.workers, &o.signs, &o.seed, &o.stream, &o.hm,
-                                     &o.per_row, &o.offset))
+                                     &o.per_row, &o.offset, &o.blocks))
         return NULL;
+    if (o.blocks < 1) {
+        PyErr_Format(PyExc_ValueError, "Argument 'blocks' must be an integer >= 1, not %d.", o.blocks);
+        return NULL;
+    }
     PyArrayObject *x;
     if (as_array(xo, &x)) return NULL;
     return run_core(x, out, &o);

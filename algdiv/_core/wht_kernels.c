@@ -104,14 +104,6 @@ const wht_run_fn wht_run_portable[WHT_NTYPES] = {run_f32_port, run_f64_port, run
 
 /* ---- AVX2 path -------------------------------------------------------------- */
 #ifdef WHT_HAVE_AVX2_PATH
-/* The AVX2 kernels also run calls of the AVX-512 path (large arrays off a
- * 64-byte boundary, wht_execute); for those the seeded signs come from the
- * AVX-512 generator (64-bit lane multiplies: 0.45 against 1.2 ns per float32
- * element measured), which wht_set_path switches on with the AVX-512 path. */
-#define WHT_ATTR512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
-static WHT_ATTR512 void gen_mult_f32_avx512(float *mp, size_t len, uint64_t key, uint64_t i0, float scale);
-static WHT_ATTR512 void gen_mult_f64_avx512(double *mp, size_t len, uint64_t key, uint64_t i0, double scale);
-static int wht_gen_fast = 0;
 #define ATTR __attribute__((target("avx2,fma")))
 #define T float
 #define VT wht_vf32
@@ -119,7 +111,6 @@ static int wht_gen_fast = 0;
 #define VL 8
 #define IS_INT 0
 #define SFX f32_avx2
-#define GEN_FAST gen_mult_f32_avx512
 #define SUBV(a, b) ((VT)_mm256_fnmadd_ps((__m256)(b), _mm256_set1_ps(1.0f), (__m256)(a)))
 #define STNT(p, v) _mm256_stream_ps((float *)(p), (__m256)(v))
 #include "wht_tmpl.h"
@@ -136,7 +127,6 @@ static int wht_gen_fast = 0;
 #define VL 4
 #define IS_INT 0
 #define SFX f64_avx2
-#define GEN_FAST gen_mult_f64_avx512
 #define SUBV(a, b) ((VT)_mm256_fnmadd_pd((__m256d)(b), _mm256_set1_pd(1.0), (__m256d)(a)))
 #define STNT(p, v) _mm256_stream_pd((double *)(p), (__m256d)(v))
 #include "wht_tmpl.h"
@@ -172,6 +162,63 @@ const wht_run_fn wht_run_avx2[WHT_NTYPES] = {run_f32_avx2, run_f64_avx2, run_i64
  * vectors.  The butterflies are the same additions in the same order as on
  * the AVX2 path (every stage h = 1, 2, 4, ... applied in turn; only which of
  * them run inside a register changes), so the results are bit-identical. */
+#define WHT_ATTR512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+
+/* mp[t] = +-scale, the sign of index i0 + t of the generator (rng.c) with key
+ * `key`: 8 counters per zmm, the splitmix64 finalizer's two 64-bit multiplies
+ * as vpmullq (the cost: 0.28 ns per sign against 0.35 for the compiler's
+ * vectorization of the scalar loop, measured on the Xeon host), then the top
+ * bits as a mask that flips the sign of +scale. */
+static inline WHT_ATTR512 __m512i wht_mix_top(__m512i z, __m512i C1, __m512i C2)
+{
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), C1);
+    return _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), C2);  /* top bit = mix's */
+}
+
+static WHT_ATTR512 void gen_mult_f32_z(float *mp, size_t len, uint64_t key, uint64_t i0, float scale)
+{
+    const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
+    const __m512i C1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
+    const __m512i C2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
+    const __m512i step = _mm512_set1_epi64((long long)(WHT_GAMMA * 16));
+    __m512i za = _mm512_add_epi64(_mm512_set1_epi64((long long)z0),
+                                  _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                                     _mm512_set1_epi64((long long)WHT_GAMMA)));
+    __m512i zb = _mm512_add_epi64(za, _mm512_set1_epi64((long long)(WHT_GAMMA * 8)));
+    const __m512 vs = _mm512_set1_ps(scale);
+    const __m512 sbit = _mm512_castsi512_ps(_mm512_set1_epi32((int)0x80000000u));
+    size_t t = 0;
+    for (; t + 16 <= len; t += 16) {
+        const __mmask16 k = (__mmask16)((unsigned)_mm512_movepi64_mask(wht_mix_top(za, C1, C2))
+                                        | ((unsigned)_mm512_movepi64_mask(wht_mix_top(zb, C1, C2)) << 8));
+        _mm512_storeu_ps(mp + t, _mm512_mask_xor_ps(vs, k, vs, sbit));
+        za = _mm512_add_epi64(za, step);
+        zb = _mm512_add_epi64(zb, step);
+    }
+    for (; t < len; t++)
+        mp[t] = (wht_mix(z0 + WHT_GAMMA * (uint64_t)t) >> 63) ? -scale : scale;
+}
+
+static WHT_ATTR512 void gen_mult_f64_z(double *mp, size_t len, uint64_t key, uint64_t i0, double scale)
+{
+    const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
+    const __m512i C1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
+    const __m512i C2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
+    const __m512i step = _mm512_set1_epi64((long long)(WHT_GAMMA * 8));
+    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)z0),
+                                 _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                                    _mm512_set1_epi64((long long)WHT_GAMMA)));
+    const __m512d vs = _mm512_set1_pd(scale);
+    const __m512d sbit = _mm512_castsi512_pd(_mm512_set1_epi64((long long)0x8000000000000000ULL));
+    size_t t = 0;
+    for (; t + 8 <= len; t += 8) {
+        const __mmask8 k = _mm512_movepi64_mask(wht_mix_top(z, C1, C2));
+        _mm512_storeu_pd(mp + t, _mm512_mask_xor_pd(vs, k, vs, sbit));
+        z = _mm512_add_epi64(z, step);
+    }
+    for (; t < len; t++)
+        mp[t] = (wht_mix(z0 + WHT_GAMMA * (uint64_t)t) >> 63) ? -scale : scale;
+}
 typedef float wht_zf32 __attribute__((vector_size(64), aligned(4)));
 typedef double wht_zf64 __attribute__((vector_size(64), aligned(8)));
 typedef int64_t wht_zi64 __attribute__((vector_size(64), aligned(8)));
@@ -185,6 +232,7 @@ typedef int64_t wht_zm64 __attribute__((vector_size(64)));
 #define VL 16
 #define IS_INT 0
 #define SFX f32_avx512
+#define GEN_FAST gen_mult_f32_z
 #define SUBV(a, b) ((VT)_mm512_fnmadd_ps((__m512)(b), _mm512_set1_ps(1.0f), (__m512)(a)))
 #define STNT(p, v) _mm512_stream_ps((float *)(p), (__m512)(v))
 #include "wht_tmpl.h"
@@ -202,6 +250,7 @@ typedef int64_t wht_zm64 __attribute__((vector_size(64)));
 #define VL 8
 #define IS_INT 0
 #define SFX f64_avx512
+#define GEN_FAST gen_mult_f64_z
 #define SUBV(a, b) ((VT)_mm512_fnmadd_pd((__m512d)(b), _mm512_set1_pd(1.0), (__m512d)(a)))
 #define STNT(p, v) _mm512_stream_pd((double *)(p), (__m512d)(v))
 #include "wht_tmpl.h"
@@ -278,48 +327,25 @@ int wht_set_path(int path)
     if (path == WHT_PATH_PORTABLE) {
         wht_active = wht_run_portable;
         wht_path = path;
-#ifdef WHT_HAVE_AVX2_PATH
-        wht_gen_fast = 0;
-#endif
         return 0;
     }
 #ifdef WHT_HAVE_AVX2_PATH
     if (path == WHT_PATH_AVX2 && wht_cpu_has_avx2()) {
         wht_active = wht_run_avx2;
         wht_path = path;
-        wht_gen_fast = 0;
         return 0;
     }
     if (path == WHT_PATH_AVX512 && wht_cpu_has_avx512()) {
         wht_active = wht_run_avx512;
         wht_path = path;
-        wht_gen_fast = 1;
         return 0;
     }
 #endif
     return -1;
 }
 
-/* Arrays of at least this many bytes whose data do not start on a 64-byte
- * boundary run on the AVX2 kernels when AVX-512 is active: there every 512-bit
- * load and store straddles two cache lines, which costs more than the wider
- * arithmetic gains once the data come from L3 or memory.  Measured on the Xeon
- * host, in place, 16 bytes off (numpy's offset for large arrays), one thread:
- * 2^22 float32 4.08 ms (AVX-512) against 4.16 ms (AVX2), 2^23 9.94 against
- * 9.08 ms, 2^24 21.1 against 18.5 ms; float64 2^23 20.8 against 18.6 ms.  The
- * paths give bit-identical results, so the choice is invisible but for time. */
-size_t wht_unaligned_avx2_min = (size_t)32 << 20;
-
-static const size_t wht_esize[WHT_NTYPES] = {4, 8, 8};
-
 int wht_execute(const wht_job *job)
 {
     if (job->dtype < 0 || job->dtype >= WHT_NTYPES) return -1;
-#ifdef WHT_HAVE_AVX2_PATH
-    if (wht_active == wht_run_avx512 && (uintptr_t)job->dst % 64 != 0) {
-        size_t bytes = job->outer * job->m * job->K * job->c * wht_esize[job->dtype];
-        if (bytes >= wht_unaligned_avx2_min) return wht_run_avx2[job->dtype](job);
-    }
-#endif
     return wht_active[job->dtype](job);
 }

@@ -552,15 +552,20 @@ typedef struct {
     size_t c, K;
     T scale;
     int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
+    uint64_t stream; /* the generator's stream (a chain's block j: the job's stream + j) */
     uint64_t key;    /* the generator's key mix(seed + GAMMA (stream + 1)) when seeded */
     const uint32_t *perm;
     /* pass 2 */
     size_t hs, R, w, strips;
+    size_t shift;    /* pass 2: columns before the first 64-byte boundary of the rows (0 when
+                        aligned): strip 0 is those columns, the others start on the boundary */
     size_t per_task; /* pass 2: consecutive strips per task */
     int nt;          /* pass 2 writes with streaming stores */
     int pf;          /* first reads prefetch the next block (data beyond the caches) */
     int fail;
     const T *smult;  /* NULL, or the multiplier of one sign period (Lsig), shared by its repeats */
+    const void *mid; /* chain (blocks > 1): the FN(ctx) of the diagonal applied between the two
+                        halves of a merged pass, NULL otherwise */
 } FN(ctx);
 
 /* mult[t] = scale * sign(index of element p0 + t along the axis): element p
@@ -571,7 +576,8 @@ static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T sc
      * compiler vectorizes (64-bit lane multiplies, then a blend of +-scale: the
      * signs are random, so a branch would mispredict half the time) */
 #ifdef GEN_FAST
-    if (wht_gen_fast) { GEN_FAST(mp, len, key, i0, scale); return; }
+    GEN_FAST(mp, len, key, i0, scale);     /* the AVX-512 path: intrinsics (wht_kernels.c) */
+    return;
 #endif
     const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
     const T ns = -scale;
@@ -631,7 +637,7 @@ static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size
         const size_t i0 = q / c;
         size_t ni = (q + run - 1) / c - i0 + 1;
         if (ni > NB) { ni = NB; run = (i0 + ni) * c - q; }
-        if (!sg) wht_rademacher_i8(J->seed, J->stream, J->sign_offset + (uint64_t)i0, ni, rb);
+        if (!sg) wht_rademacher_i8(J->seed, C->stream, J->sign_offset + (uint64_t)i0, ni, rb);
         T *mp = mult + (p - p0);
         size_t pos = q;                       /* position inside the segment */
         for (size_t k = 0; k < ni; k++) {
@@ -749,16 +755,70 @@ static ATTR void FN(task_pass1)(void *vctx, size_t t)
     FN(block)(C, C->dst + p0, C->src + p0, L2E, L2E / 2, p0, mult);
 }
 
-/* Long rows, pass 2: strip t = (segment, column strip) of the R x hs view */
-static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j0)
+/* x[t] *= mult[t], t < len (a row of a strip; x need not be vector-aligned) */
+static inline ATTR void FN(mul_row)(T *x, const T *mult, size_t len)
 {
-    const size_t hs = C->hs, R = C->R, w = C->w;
+    size_t t = 0;
+    for (; t + VL <= len; t += VL) ST(x + t, LD(x + t) * LD(mult + t));
+    for (; t < len; t++) x[t] *= mult[t];
+}
+
+/* Chain, merged pass 1 [P1 D P1] of block t: the row stages, D, the row stages again,
+ * while the L2 block is cached (C: no multiplier; C->mid: D with its scale) */
+static ATTR void FN(task_pass1_mid)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    T *mult = (T *)wht_scratch(L1E * sizeof(T));
+    if (!mult) { C->fail = 1; return; }
+    const size_t p0 = t * L2E;
+    T *x = C->dst + p0;
+    FN(block)(C, x, x, L2E, L2E / 2, p0, mult);
+    FN(block)((const FN(ctx) *)C->mid, x, x, L2E, L2E / 2, p0, mult);
+}
+
+/* Columns [*j0, *j0 + *wj) of strip j.  The columns of pass 2 are independent, so the
+ * strips may start anywhere: on a 64-byte boundary of the rows (every row has the same
+ * alignment, hs * sizeof(T) being a multiple of 64), so that no vector of a full strip
+ * straddles two cache lines and no two strips share a line.  With shift > 0 the first
+ * strip is the shift columns before the boundary and the last one is w - shift wide. */
+static inline ATTR void FN(strip_cols)(const FN(ctx) *C, size_t j, size_t *j0, size_t *wj)
+{
+    if (!C->shift) {
+        *j0 = j * C->w;
+        *wj = C->w;
+    } else if (j == 0) {
+        *j0 = 0;
+        *wj = C->shift;
+    } else {
+        *j0 = C->shift + (j - 1) * C->w;
+        *wj = j + 1 < C->strips ? C->w : C->hs - *j0;
+    }
+}
+
+/* Long rows, pass 2: strip j (columns [j0, j0 + wj)) of segment seg, the R x hs view */
+static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j)
+{
+    size_t j0, w;
+    FN(strip_cols)(C, j, &j0, &w);
+    const size_t hs = C->hs, R = C->R;
     T *x = C->dst + seg * C->L + j0;
-    if (R <= 8) {               /* few rows: stream them in place */
+    /* chain: D of the merged pass [P2 D P2] (row r of the strip is element p0 + r hs) */
+    const FN(ctx) *D = (const FN(ctx) *)C->mid;
+    const size_t p0 = seg * C->L + j0;
+    if (R <= 8 || w != C->w) {  /* few rows, or a partial strip: in place */
         FN(colwht)(x, hs, R, w);
+        if (D) {
+            T *mult = (T *)wht_scratch(w * sizeof(T));
+            if (!mult) { C->fail = 1; return; }
+            for (size_t r = 0; r < R; r++) {
+                FN(fill_mult)(D, mult, p0 + r * hs, w);
+                FN(mul_row)(x + r * hs, mult, w);
+            }
+            FN(colwht)(x, hs, R, w);
+        }
         return;
     }
-    T *buf = (T *)wht_scratch(R * w * sizeof(T));
+    T *buf = (T *)wht_scratch((R * w + (D ? w : 0)) * sizeof(T));
     if (!buf) { C->fail = 1; return; }
     /* R > 8 rows: 3 row stages fused into the gather, up to 3 into the scatter,
      * the ones between while the strip sits in the buffer (L1/L2) */
@@ -768,7 +828,19 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j0)
     const int pf = j0 + 2 * w <= hs;
     const int k2 = r - 3 < 3 ? r - 3 : 3;
     FN(gather_fused)(buf, x, hs, R, w, pf);
-    FN(colwht_range)(buf, w, R, w, 8, R >> k2);
+    if (D) {
+        /* the rest of the first P2 and, after D, the second one up to the scatter's stages,
+         * while the strip sits in the buffer */
+        T *mult = buf + R * w;
+        FN(colwht_range)(buf, w, R, w, 8, R);
+        for (size_t r = 0; r < R; r++) {
+            FN(fill_mult)(D, mult, p0 + r * hs, w);
+            FN(mul_row)(buf + r * w, mult, w);
+        }
+        FN(colwht_range)(buf, w, R, w, 1, R >> k2);
+    } else {
+        FN(colwht_range)(buf, w, R, w, 8, R >> k2);
+    }
     FN(scatter_fused)(x, buf, hs, R, w, k2, C->nt);
 #ifndef WHT_NO_STNT
     if (C->nt) _mm_sfence();
@@ -786,7 +858,7 @@ static ATTR void FN(task_pass2)(void *vctx, size_t t)
     const size_t total = C->N / C->L * C->strips;
     const size_t end = (t + 1) * C->per_task < total ? (t + 1) * C->per_task : total;
     for (size_t u = t * C->per_task; u < end; u++)
-        FN(pass2_strip)(C, u / C->strips, (u % C->strips) * C->w);
+        FN(pass2_strip)(C, u / C->strips, u % C->strips);
 }
 
 /* Long rows of a batch: one whole segment per task (both passes while the
@@ -802,7 +874,7 @@ static ATTR void FN(task_segment)(void *vctx, size_t t)
         FN(block)(C, C->dst + p0, C->src + p0, L2E, L2E / 2, p0, mult);
     }
     if (C->R > 1)
-        for (size_t j = 0; j < C->strips; j++) FN(pass2_strip)(C, t, j * C->w);
+        for (size_t j = 0; j < C->strips; j++) FN(pass2_strip)(C, t, j);
     if (C->perm && !C->fail) {
         T *tmp = (T *)malloc(L * sizeof(T));
         if (!tmp) { C->fail = 1; return; }
@@ -897,6 +969,45 @@ static ATTR void FN(task_mix)(void *vctx, size_t t)
 
 /* ---- driver ----------------------------------------------------------------- */
 
+/* Pass 2 over every segment: runs of consecutive strips, about 8 per thread */
+static ATTR void FN(launch_pass2)(FN(ctx) *C, int nt, size_t nseg)
+{
+    const size_t all = nseg * C->strips;
+    size_t per = all / (8 * (size_t)nt);
+    if (per < 1) per = 1;
+    C->per_task = per;
+    wht_parallel(nt, (all + per - 1) / per, FN(task_pass2), C);
+}
+
+/* Chain of b blocks on long rows, after pass 1 of block 0 ([D_0 P1], done by the
+ * caller).  H = P2 P1 = P1 P2 (the row stages of the two passes commute), so
+ * the halves of neighbouring blocks meet in one pass with D_j between them:
+ *   [D_0 P1] [P2 D_1 P2] [P1 D_2 P1] [P2 D_3 P2] ... then the last block's other half,
+ * b + 1 passes over memory instead of 2 b. */
+static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size_t nseg, int blocks)
+{
+    FN(ctx) P = *C0, D = *C0;
+    P.src = P.dst;
+    P.mode = 0;
+    P.scale = 1;
+    P.smult = NULL;
+    D.src = D.dst;
+    D.smult = NULL;
+    D.mid = NULL;
+    for (int j = 1; j < blocks; j++) {
+        D.stream = J->stream + (uint64_t)j;
+        D.key = wht_mix(J->seed + WHT_GAMMA * (D.stream + 1));
+        P.mid = &D;
+        if (j & 1) FN(launch_pass2)(&P, nt, nseg);
+        else wht_parallel(nt, P.N / L2E, FN(task_pass1_mid), &P);
+        if (P.fail) return -1;
+    }
+    P.mid = NULL;
+    if (blocks & 1) FN(launch_pass2)(&P, nt, nseg);
+    else wht_parallel(nt, P.N / L2E, FN(task_pass1), &P);
+    return P.fail ? -1 : 0;
+}
+
 static ATTR int FN(run)(const wht_job *J)
 {
     FN(ctx) C;
@@ -911,8 +1022,28 @@ static ATTR int FN(run)(const wht_job *J)
     C.Lsig = J->signs_per_row ? C.N : J->m * C.L;
     C.scale = (T)J->scale;
     C.mode = (J->signs || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
+    C.stream = J->stream;
     C.key = wht_mix(J->seed + WHT_GAMMA * (J->stream + 1));
     if (C.N == 0) return 0;
+    /* chain (blocks > 1): merged passes where the rows run pass 1 and pass 2 over the
+     * whole buffer (chain_rest); everywhere else one block after the other */
+    const int blocks = J->blocks > 1 ? J->blocks : 1;
+    if (blocks > 1) {
+        const size_t nseg0 = J->outer * J->m;
+        const int merged = J->seeded && !J->signs && !J->signs_per_row && J->m == 1
+                           && J->order == WHT_NATURAL && J->K >= 2 && !(J->c & (J->c - 1))
+                           && C.L > L2E && !(nseg0 >= 2 && C.L * sizeof(T) <= ((size_t)4 << 20));
+        if (!merged) {
+            wht_job part = *J;
+            part.blocks = 1;
+            for (int j = 0; j < blocks; j++) {
+                part.stream = J->stream + (uint64_t)j;
+                if (j) part.src = J->dst;
+                if (FN(run)(&part) != 0) return -1;
+            }
+            return 0;
+        }
+    }
     C.pf = C.N * sizeof(T) >= ((size_t)8 << 20);
     if (J->order != WHT_NATURAL && J->K > 1) {
         int bits = 0;
@@ -953,6 +1084,13 @@ static ATTR int FN(run)(const wht_job *J)
         if (w > C.hs) w = C.hs;
         C.w = w;
         C.strips = C.hs / w;
+        {   /* strips on 64-byte boundaries (strip_cols) */
+            const uintptr_t a = (uintptr_t)C.dst;
+            if (a % sizeof(T) == 0 && a % 64 != 0 && w * sizeof(T) >= 64) {
+                C.shift = (64 - a % 64) / sizeof(T);
+                C.strips += 1;
+            }
+        }
         /* streaming stores for arrays well above L3, when every row is 32-byte aligned */
         C.nt = C.N * sizeof(T) >= wht_nt_min_bytes && ((uintptr_t)C.dst % sizeof(VT)) == 0
                && (C.hs * sizeof(T)) % sizeof(VT) == 0 && (w * sizeof(T)) % sizeof(VT) == 0;
@@ -963,12 +1101,10 @@ static ATTR int FN(run)(const wht_job *J)
         } else {
             wht_parallel(nt, C.N / L2E, FN(task_pass1), &C);
             if (C.fail) { free(smult); return -1; }
-            if (C.R > 1) {
-                const size_t all = nseg * C.strips;
-                size_t per = all / (8 * (size_t)nt);      /* about 8 runs per thread */
-                if (per < 1) per = 1;
-                C.per_task = per;
-                wht_parallel(nt, (all + per - 1) / per, FN(task_pass2), &C);
+            if (blocks > 1) {
+                if (FN(chain_rest)(&C, J, nt, nseg, blocks) != 0) { free(smult); return -1; }
+            } else if (C.R > 1) {
+                FN(launch_pass2)(&C, nt, nseg);
             }
             if (C.perm && !C.fail) wht_parallel(nseg >= 2 ? nt : 1, nseg, FN(task_order), &C);
         }

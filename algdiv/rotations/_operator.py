@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..transforms import fwht, hd, rademacher
+from ..transforms import fwht, rademacher
+from ..transforms._random import hd_chain
 from ..groups._limits import check_bytes
 from ._validate import as_dim, as_positive_int
 
@@ -104,12 +105,8 @@ class StructuredRotation:
             return self._gpu(x, "x", False)
         if root == "torch":
             return self._torch(x, "x", False)
-        y = self._check(x, "x")
-        # D_j = rademacher(seed, d, stream=j) = signs[j], generated inside the fused kernel;
-        # the first block makes y, the others work in it
-        for j in range(self.blocks):
-            y = hd(y, seed=self.seed, stream=j, norm="ortho", out=y if j else None)
-        return y
+        # D_j = rademacher(seed, d, stream=j) = signs[j], generated inside the kernel
+        return hd_chain(self._check(x, "x"), self.seed, self.blocks)
 
     __call__ = apply
 

@@ -126,6 +126,14 @@ def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset, out=
                              per_row, offset)
 
 
+def _hd_chain(x, scale, workers, seed, blocks):
+    """``_KERNELS["hd_chain"]``: (scale H D_{b-1}) ... (scale H D_0) x along the last axis,
+    D_j generated in the kernel from stream j, into a new array (one call: long rows run
+    b + 1 passes over memory instead of 2 b)."""
+    return _core.ext.execute(x, None, -1, scale, 0, workers, None, seed, 0, None, False, 0,
+                             blocks)
+
+
 def _hd_signs(x, signs, scale, workers, out=None):
     """``_KERNELS["hd_signs"]``: scale * H D x along the last axis of a C-contiguous (m, n)
     ``x``, D from ``signs`` (n, or (m, n) int8), into ``out`` when given (``x`` itself, or
@@ -139,6 +147,7 @@ def _install():
     _KERNELS["wht"] = _core.ext.wht
     _KERNELS["hd_seed"] = _hd_seed
     _KERNELS["hd_signs"] = _hd_signs
+    _KERNELS["hd_chain"] = _hd_chain
     _KERNELS["wht_call"] = _core.ext.wht_call
     try:
         register_solver(CWhtSolver())

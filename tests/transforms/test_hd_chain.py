@@ -1,0 +1,130 @@
+"""The seeded chain y = (H D_{b-1}/sqrt(n)) ... (H D_0/sqrt(n)) x of one C call.
+
+Rows longer than the level-2 block run the merged schedule ([D_0 P1] [P2 D_1 P2]
+[P1 D_2 P1] ... : the halves of neighbouring blocks share a pass); everything
+else runs block after block.  Both are checked against a float64 numpy radix-2
+butterfly with the signs of ``rademacher`` (no C code on the reference side),
+on every kernel path the CPU has, and against the public ``hd`` composed.
+"""
+import numpy as np
+import pytest
+import scipy.linalg
+
+from algdiv import _core
+from algdiv.rotations import structured_rotation
+from algdiv.transforms import hd, rademacher
+from algdiv.transforms._random import hd_chain
+
+pytestmark = pytest.mark.skipif(_core.ext is None, reason=f"C core not in use: {_core.reason}")
+
+F = _core.ext
+PATHS = ["portable"] + (["avx2"] if _core.has_avx2() else []) + (["avx512"] if _core.has_avx512() else [])
+
+
+def np_fwht(a, axis=-1):
+    """Unnormalised Sylvester FWHT along ``axis`` in float64 / complex128: H_n = H_a kron H_b
+    kron ..., factors of order <= 256 as dense ``scipy.linalg.hadamard`` matrices."""
+    a = np.moveaxis(np.asarray(a, dtype=np.result_type(a.dtype, np.float64)), axis, -1)
+    n = a.shape[-1]
+    k = n.bit_length() - 1
+    sizes = [8] * (k // 8) + ([k % 8] if k % 8 else [])
+    t = a.reshape(a.shape[:-1] + tuple(1 << s for s in sizes))
+    for i, s in enumerate(sizes):
+        ax = a.ndim - 1 + i
+        t = np.moveaxis(np.tensordot(t, scipy.linalg.hadamard(1 << s).astype(np.float64), axes=([ax], [0])),
+                        -1, ax)
+    return np.moveaxis(t.reshape(a.shape), -1, axis)
+
+
+def chain_reference(x, seed, blocks, stream=0, axis=-1, scale=None):
+    n = x.shape[axis]
+    s = n ** -0.5 if scale is None else scale
+    shape = [1] * x.ndim
+    shape[axis] = n
+    y = np.asarray(x, dtype=np.result_type(x.dtype, np.float64))
+    for j in range(blocks):
+        y = np_fwht(y * rademacher(seed, n, stream=stream + j).reshape(shape), axis) * s
+    return y
+
+
+def _execute(path, x, blocks, seed=5, stream=0, axis=-1, scale=None, workers=2):
+    before = F.path()
+    F.set_path(path)
+    try:
+        n = x.shape[axis]
+        s = n ** -0.5 if scale is None else scale
+        return F.execute(x, None, axis, s, 0, workers, None, seed, stream, None, False, 0, blocks)
+    finally:
+        F.set_path(before)
+
+
+def _tol(dtype, n, blocks):
+    eps = np.finfo(np.dtype(dtype).type(0).real.dtype).eps
+    return 8 * eps * np.log2(n) * blocks
+
+
+L2E32 = _core.ext.L2_BLOCK_BYTES // 4      # float32 elements of a level-2 block on this host
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64])
+@pytest.mark.parametrize("rows_per_block", [4, 16])        # pass 2 with R <= 8 rows, and R > 8
+@pytest.mark.parametrize("blocks", [2, 3, 4])
+def test_long_rows_merged_schedule(dtype, rows_per_block, blocks):
+    itemsize = np.dtype(dtype).itemsize // (2 if np.dtype(dtype).kind == "c" else 1)
+    n = rows_per_block * _core.ext.L2_BLOCK_BYTES // itemsize
+    rng = np.random.default_rng(blocks)
+    x = rng.standard_normal(n)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(n)
+    x = x.astype(dtype)
+    before = x.copy()
+    ref = chain_reference(x, 11, blocks, stream=2)
+    got = {}
+    for path in PATHS:
+        got[path] = y = _execute(path, x, blocks, seed=11, stream=2)
+        assert y.dtype == x.dtype and np.array_equal(x, before)
+        err = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+        assert err < _tol(dtype, n, blocks), (path, err)
+    if "avx512" in got:     # the same butterflies in the same order as AVX2
+        assert np.array_equal(got["avx512"], got["avx2"])
+
+
+@pytest.mark.parametrize("shape,axis", [((2, 8 * L2E32), -1),       # a batch of long rows, merged
+                                        ((3, 1 << 12), -1),         # short rows, block after block
+                                        ((4, 1 << 17), -1),
+                                        ((8, 2 * L2E32), 0),        # columns c = 2 L2E > L2E, merged
+                                        ((1 << 10, 1 << 9), 0),     # c = 512 columns, merged
+                                        ((5, 1 << 10, 3), 1)])      # c = 3: the general kernel
+def test_batches_and_axes(shape, axis):
+    x = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
+    ref = chain_reference(x, 3, 3, axis=axis)
+    for path in PATHS:
+        y = _execute(path, x, 3, seed=3, axis=axis)
+        err = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+        assert err < _tol(np.float32, shape[axis], 3), (path, err)
+
+
+def test_one_worker_equals_two_bit_for_bit():
+    x = np.random.default_rng(8).standard_normal(16 * L2E32).astype(np.float32)
+    one = F.execute(x, None, -1, 0.5, 0, 1, None, 9, 0, None, False, 0, 2)
+    two = F.execute(x, None, -1, 0.5, 0, 2, None, 9, 0, None, False, 0, 2)
+    assert np.array_equal(one, two)
+
+
+def test_hd_chain_equals_hd_composed_and_the_rotation():
+    n = 8 * L2E32
+    x = np.random.default_rng(9).standard_normal((2, n))
+    y = hd_chain(x, 13, 2)
+    composed = hd(hd(x, seed=13, stream=0), seed=13, stream=1)
+    assert np.linalg.norm(y - composed) / np.linalg.norm(x) < 1e-13
+    r = structured_rotation(n, 2, seed=13)
+    assert np.array_equal(r.apply(x), y)
+    assert np.linalg.norm(r.inverse(y) - x) / np.linalg.norm(x) < 1e-13
+
+
+def test_blocks_needs_a_seed_and_is_positive():
+    x = np.ones(8)
+    with pytest.raises(ValueError, match="'blocks'"):
+        F.execute(x, None, -1, 1.0, 0, 1, None, None, 0, None, False, 0, 2)
+    with pytest.raises(ValueError, match="'blocks'"):
+        F.execute(x, None, -1, 1.0, 0, 1, None, 1, 0, None, False, 0, 0)
