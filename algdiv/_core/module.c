@@ -169,7 +169,7 @@ typedef struct {
     PyObject *hm;         /* None / NULL or the (m, m) +-1 matrix */
     int per_row;
     unsigned long long offset;   /* first sign index of the generator */
-    int blocks;           /* 1, or b > 1 (seed only): the chain (H D_{b-1}) ... (H D_0) x */
+    int blocks;           /* 1, or b > 1 (seed or b rows of signs): the chain (H D_{b-1}) ... (H D_0) x */
 } call_opts;
 
 /* A new C-contiguous array of x's dtype and the given shape for the result.
@@ -303,7 +303,14 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         sg = (PyArrayObject *)PyArray_FROM_OTF(o->signs, NPY_INT8, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
         if (!sg) goto fail;
         size_t ns = (size_t)PyArray_SIZE(sg);
-        if (ns == n) {
+        if (o->blocks > 1) {
+            if (ns != (size_t)o->blocks * n) {
+                PyErr_Format(PyExc_ValueError,
+                             "Argument 'signs' must hold blocks * n = %d * %zu signs (one D per "
+                             "block, shared by every row), not %zu.", o->blocks, n, ns);
+                goto fail;
+            }
+        } else if (ns == n) {
             per_row = 0;
         } else if (ns == N / pair && c == pair) {
             per_row = 1;
@@ -334,9 +341,9 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         }
     }
 
-    if (o->blocks > 1 && !seeded) {
+    if (o->blocks > 1 && !seeded && !sg) {
         PyErr_Format(PyExc_ValueError,
-                     "Argument 'blocks' must be 1 without a 'seed', not %d.", o->blocks);
+                     "Argument 'blocks' must be 1 without 'seed' or 'signs', not %d.", o->blocks);
         goto fail;
     }
 

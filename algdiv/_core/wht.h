@@ -35,9 +35,11 @@ typedef struct {
     uint64_t sign_offset;    /* added to every generated sign index (a chunk's first row * n) */
     const signed char *hm;   /* m*m row-major +-1 matrix (m > 1), NULL otherwise */
     int nthreads;            /* >= 1 */
-    int blocks;              /* 0 or 1: one transform.  b > 1 (seeded D only): the chain
-                                y = (H D_{b-1}) ... (H D_0) x, D_j from stream + j, each
-                                factor scaled by `scale` (the randomized Hadamard rotation) */
+    int blocks;              /* 0 or 1: one transform.  b > 1: the chain
+                                y = (H D_{b-1}) ... (H D_0) x, each factor scaled by `scale`
+                                (the randomized Hadamard rotation); D_j from stream + j when
+                                seeded, else row j of `signs` (b rows of m*K, one D for every
+                                segment; not signs_per_row) */
 } wht_job;
 
 /* Run a job with the active path; 0 on success, -1 when out of memory. */

@@ -552,6 +552,7 @@ typedef struct {
     size_t c, K;
     T scale;
     int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
+    const signed char *signs; /* explicit signs of D, or NULL (a chain's block j: row j of them) */
     uint64_t stream; /* the generator's stream (a chain's block j: the job's stream + j) */
     uint64_t key;    /* the generator's key mix(seed + GAMMA (stream + 1)) when seeded */
     const uint32_t *perm;
@@ -610,7 +611,7 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
 static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
 {
     const wht_job *J = C->job;
-    const signed char *sg = J->signs;
+    const signed char *sg = C->signs;
     const size_t c = C->c, Lsig = C->Lsig;
     if (c == 1) {
         /* one sign per element: straight runs of consecutive sign indices */
@@ -997,6 +998,7 @@ static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size
     for (int j = 1; j < blocks; j++) {
         D.stream = J->stream + (uint64_t)j;
         D.key = wht_mix(J->seed + WHT_GAMMA * (D.stream + 1));
+        if (J->signs) D.signs = J->signs + (size_t)j * J->m * J->K;
         P.mid = &D;
         if (j & 1) FN(launch_pass2)(&P, nt, nseg);
         else wht_parallel(nt, P.N / L2E, FN(task_pass1_mid), &P);
@@ -1022,6 +1024,7 @@ static ATTR int FN(run)(const wht_job *J)
     C.Lsig = J->signs_per_row ? C.N : J->m * C.L;
     C.scale = (T)J->scale;
     C.mode = (J->signs || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
+    C.signs = J->signs;
     C.stream = J->stream;
     C.key = wht_mix(J->seed + WHT_GAMMA * (J->stream + 1));
     if (C.N == 0) return 0;
@@ -1030,7 +1033,7 @@ static ATTR int FN(run)(const wht_job *J)
     const int blocks = J->blocks > 1 ? J->blocks : 1;
     if (blocks > 1) {
         const size_t nseg0 = J->outer * J->m;
-        const int merged = J->seeded && !J->signs && !J->signs_per_row && J->m == 1
+        const int merged = (J->seeded || J->signs) && !J->signs_per_row && J->m == 1
                            && J->order == WHT_NATURAL && J->K >= 2 && !(J->c & (J->c - 1))
                            && C.L > L2E && !(nseg0 >= 2 && C.L * sizeof(T) <= ((size_t)4 << 20));
         if (!merged) {
@@ -1038,6 +1041,7 @@ static ATTR int FN(run)(const wht_job *J)
             part.blocks = 1;
             for (int j = 0; j < blocks; j++) {
                 part.stream = J->stream + (uint64_t)j;
+                if (J->signs) part.signs = J->signs + (size_t)j * J->m * J->K;
                 if (j) part.src = J->dst;
                 if (FN(run)(&part) != 0) return -1;
             }

@@ -105,8 +105,8 @@ class StructuredRotation:
             return self._gpu(x, "x", False)
         if root == "torch":
             return self._torch(x, "x", False)
-        # D_j = rademacher(seed, d, stream=j) = signs[j], generated inside the kernel
-        return hd_chain(self._check(x, "x"), self.seed, self.blocks)
+        # D_j = rademacher(seed, d, stream=j) = signs[j]: the kernel reads the rows of signs
+        return hd_chain(self._check(x, "x"), self.seed, self.blocks, signs=self.signs)
 
     __call__ = apply
 

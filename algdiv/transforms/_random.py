@@ -260,22 +260,28 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     return _hd_signs(xa, d, ax, n, norm, order, workers, out)
 
 
-def hd_chain(x, seed, blocks, workers=None):
+def hd_chain(x, seed, blocks, workers=None, signs=None):
     r"""The chain :math:`y = (n^{-1/2} H D_{b-1}) \cdots (n^{-1/2} H D_0)\,x` along the last axis.
 
     :math:`D_j` is ``rademacher(seed, n, stream=j)`` (the forward map of
-    :class:`algdiv.rotations.StructuredRotation`).  ``x`` is a float or complex
-    numpy array (not modified); the result is a new array of its dtype.  With the
-    C core and ``n = 2^k`` it is one call: for rows longer than the L2 blocks the
-    two halves of neighbouring blocks share a pass over memory (``b + 1`` passes
-    instead of ``2b``, docs/engine.md); otherwise it is :func:`hd` block after
-    block, with the same result up to rounding.
+    :class:`algdiv.rotations.StructuredRotation`); ``signs``, when given, is
+    that ``(b, n)`` int8 array already made (trusted, not checked again: the
+    kernel then reads it instead of generating the signs, which is cheaper for
+    rows longer than the level-2 block).  ``x`` is a float or complex numpy
+    array (not modified); the result is a new array of its dtype.  With the C
+    core and ``n = 2^k`` it is one call: for rows longer than the L2 blocks the
+    two halves of neighbouring blocks share a pass over memory (``b + 1``
+    passes instead of ``2b``, docs/engine.md); otherwise it is :func:`hd`
+    block after block, with the same result up to rounding.
     """
     n = x.shape[-1]
     kern = _wht._KERNELS.get("hd_chain")
     if (kern is not None and blocks > 1 and blocks <= 1024 and n >= 2 and not n & (n - 1)
             and x.dtype.char in "fdFD" and x.dtype.isnative):
-        return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks)
+        if signs is not None and (signs.dtype != np.int8 or signs.shape != (blocks, n)
+                                  or not signs.flags.c_contiguous):
+            signs = None
+        return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs)
     y = x
     for j in range(blocks):
         y = hd(y, seed=seed, stream=j, norm="ortho", workers=workers, out=y if j else None)

@@ -47,12 +47,17 @@ def chain_reference(x, seed, blocks, stream=0, axis=-1, scale=None):
     return y
 
 
-def _execute(path, x, blocks, seed=5, stream=0, axis=-1, scale=None, workers=2):
+def _execute(path, x, blocks, seed=5, stream=0, axis=-1, scale=None, workers=2, explicit=False):
+    """The chain on kernel ``path``: signs generated from (seed, stream + j), or with
+    ``explicit`` read from the (blocks, n) int8 array of those same signs."""
     before = F.path()
     F.set_path(path)
     try:
         n = x.shape[axis]
         s = n ** -0.5 if scale is None else scale
+        if explicit:
+            signs = np.stack([rademacher(seed, n, stream=stream + j) for j in range(blocks)])
+            return F.execute(x, None, axis, s, 0, workers, signs, None, 0, None, False, 0, blocks)
         return F.execute(x, None, axis, s, 0, workers, None, seed, stream, None, False, 0, blocks)
     finally:
         F.set_path(before)
@@ -87,6 +92,9 @@ def test_long_rows_merged_schedule(dtype, rows_per_block, blocks):
         assert err < _tol(dtype, n, blocks), (path, err)
     if "avx512" in got:     # the same butterflies in the same order as AVX2
         assert np.array_equal(got["avx512"], got["avx2"])
+    # the same signs read from an int8 array: the same multipliers, the same bits
+    assert np.array_equal(_execute(PATHS[-1], x, blocks, seed=11, stream=2, explicit=True),
+                          got[PATHS[-1]])
 
 
 @pytest.mark.parametrize("shape,axis", [((2, 8 * L2E32), -1),       # a batch of long rows, merged
@@ -102,6 +110,7 @@ def test_batches_and_axes(shape, axis):
         y = _execute(path, x, 3, seed=3, axis=axis)
         err = np.linalg.norm(y - ref) / np.linalg.norm(ref)
         assert err < _tol(np.float32, shape[axis], 3), (path, err)
+        assert np.array_equal(_execute(path, x, 3, seed=3, axis=axis, explicit=True), y)
 
 
 def test_one_worker_equals_two_bit_for_bit():
@@ -122,9 +131,11 @@ def test_hd_chain_equals_hd_composed_and_the_rotation():
     assert np.linalg.norm(r.inverse(y) - x) / np.linalg.norm(x) < 1e-13
 
 
-def test_blocks_needs_a_seed_and_is_positive():
+def test_blocks_needs_signs_and_is_positive():
     x = np.ones(8)
     with pytest.raises(ValueError, match="'blocks'"):
         F.execute(x, None, -1, 1.0, 0, 1, None, None, 0, None, False, 0, 2)
     with pytest.raises(ValueError, match="'blocks'"):
         F.execute(x, None, -1, 1.0, 0, 1, None, 1, 0, None, False, 0, 0)
+    with pytest.raises(ValueError, match="'signs' must hold blocks \\* n = 2 \\* 8"):
+        F.execute(x, None, -1, 1.0, 0, 1, np.ones(8, np.int8), None, 0, None, False, 0, 2)
