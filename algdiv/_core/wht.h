@@ -37,9 +37,11 @@ typedef struct {
     int nthreads;            /* >= 1 */
     int blocks;              /* 0 or 1: one transform.  b > 1: the chain
                                 y = (H D_{b-1}) ... (H D_0) x, each factor scaled by `scale`
-                                (the randomized Hadamard rotation); D_j from stream + j when
-                                seeded, else row j of `signs` (b rows of m*K, one D for every
-                                segment; not signs_per_row) */
+                                (the randomized Hadamard rotation); D_j is row j of `signs`
+                                (b rows of m*K, one D for every segment; not signs_per_row)
+                                or generated from stream + j when seeded.  With both, the rows
+                                must be those signs: the merged pass 2 of rows of more than
+                                2^23 signs generates its D. */
 } wht_job;
 
 /* Run a job with the active path; 0 on success, -1 when out of memory. */

@@ -128,13 +128,10 @@ def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset, out=
 
 def _hd_chain(x, scale, workers, seed, blocks, signs=None):
     """``_KERNELS["hd_chain"]``: (scale H D_{b-1}) ... (scale H D_0) x along the last axis,
-    D_j row j of the int8 ``signs`` (b, n), or generated in the kernel from stream j of
-    ``seed``, into a new array (one call: long rows run b + 1 passes over memory instead
-    of 2 b)."""
-    if signs is not None:
-        return _core.ext.execute(x, None, -1, scale, 0, workers, signs, None, 0, None, False, 0,
-                                 blocks)
-    return _core.ext.execute(x, None, -1, scale, 0, workers, None, seed, 0, None, False, 0,
+    D_j from stream j of ``seed``: read from row j of the int8 ``signs`` (b, n) of those
+    signs when given, or generated in the kernel, into a new array (one call: long rows
+    run b + 1 passes over memory instead of 2 b)."""
+    return _core.ext.execute(x, None, -1, scale, 0, workers, signs, seed, 0, None, False, 0,
                              blocks)
 
 
