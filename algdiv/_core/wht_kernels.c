@@ -169,56 +169,55 @@ const wht_run_fn wht_run_avx2[WHT_NTYPES] = {run_f32_avx2, run_f64_avx2, run_i64
  * as vpmullq (the cost: 0.28 ns per sign against 0.35 for the compiler's
  * vectorization of the scalar loop, measured on the Xeon host), then the top
  * bits as a mask that flips the sign of +scale. */
-static inline WHT_ATTR512 __m512i wht_mix_top(__m512i z, __m512i C1, __m512i C2)
+static inline WHT_ATTR512 __m512i wht_mix_top(__m512i z)
 {
+    const __m512i C1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
+    const __m512i C2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
     z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), C1);
     return _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), C2);  /* top bit = mix's */
 }
 
+/* the counters key + GAMMA (i + 1) of the 8 signs i = i0 .. i0 + 7 */
+static inline WHT_ATTR512 __m512i wht_counters8(uint64_t key, uint64_t i0)
+{
+    return _mm512_add_epi64(_mm512_set1_epi64((long long)(key + WHT_GAMMA * (i0 + 1))),
+                            _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
+                                               _mm512_set1_epi64((long long)WHT_GAMMA)));
+}
+
 static WHT_ATTR512 void gen_mult_f32_z(float *mp, size_t len, uint64_t key, uint64_t i0, float scale)
 {
-    const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
-    const __m512i C1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
-    const __m512i C2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
     const __m512i step = _mm512_set1_epi64((long long)(WHT_GAMMA * 16));
-    __m512i za = _mm512_add_epi64(_mm512_set1_epi64((long long)z0),
-                                  _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
-                                                     _mm512_set1_epi64((long long)WHT_GAMMA)));
-    __m512i zb = _mm512_add_epi64(za, _mm512_set1_epi64((long long)(WHT_GAMMA * 8)));
+    __m512i za = wht_counters8(key, i0), zb = wht_counters8(key, i0 + 8);
     const __m512 vs = _mm512_set1_ps(scale);
     const __m512 sbit = _mm512_castsi512_ps(_mm512_set1_epi32((int)0x80000000u));
     size_t t = 0;
     for (; t + 16 <= len; t += 16) {
-        const __mmask16 k = (__mmask16)((unsigned)_mm512_movepi64_mask(wht_mix_top(za, C1, C2))
-                                        | ((unsigned)_mm512_movepi64_mask(wht_mix_top(zb, C1, C2)) << 8));
+        const __mmask16 k = (__mmask16)((unsigned)_mm512_movepi64_mask(wht_mix_top(za))
+                                        | ((unsigned)_mm512_movepi64_mask(wht_mix_top(zb)) << 8));
         _mm512_storeu_ps(mp + t, _mm512_mask_xor_ps(vs, k, vs, sbit));
         za = _mm512_add_epi64(za, step);
         zb = _mm512_add_epi64(zb, step);
     }
     for (; t < len; t++)
-        mp[t] = (wht_mix(z0 + WHT_GAMMA * (uint64_t)t) >> 63) ? -scale : scale;
+        mp[t] = (wht_mix(key + WHT_GAMMA * (i0 + t + 1)) >> 63) ? -scale : scale;
 }
 
 static WHT_ATTR512 void gen_mult_f64_z(double *mp, size_t len, uint64_t key, uint64_t i0, double scale)
 {
-    const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
-    const __m512i C1 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
-    const __m512i C2 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
     const __m512i step = _mm512_set1_epi64((long long)(WHT_GAMMA * 8));
-    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)z0),
-                                 _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
-                                                    _mm512_set1_epi64((long long)WHT_GAMMA)));
+    __m512i z = wht_counters8(key, i0);
     const __m512d vs = _mm512_set1_pd(scale);
     const __m512d sbit = _mm512_castsi512_pd(_mm512_set1_epi64((long long)0x8000000000000000ULL));
     size_t t = 0;
     for (; t + 8 <= len; t += 8) {
-        const __mmask8 k = _mm512_movepi64_mask(wht_mix_top(z, C1, C2));
-        _mm512_storeu_pd(mp + t, _mm512_mask_xor_pd(vs, k, vs, sbit));
+        _mm512_storeu_pd(mp + t, _mm512_mask_xor_pd(vs, _mm512_movepi64_mask(wht_mix_top(z)), vs, sbit));
         z = _mm512_add_epi64(z, step);
     }
     for (; t < len; t++)
-        mp[t] = (wht_mix(z0 + WHT_GAMMA * (uint64_t)t) >> 63) ? -scale : scale;
+        mp[t] = (wht_mix(key + WHT_GAMMA * (i0 + t + 1)) >> 63) ? -scale : scale;
 }
+
 typedef float wht_zf32 __attribute__((vector_size(64), aligned(4)));
 typedef double wht_zf64 __attribute__((vector_size(64), aligned(8)));
 typedef int64_t wht_zi64 __attribute__((vector_size(64), aligned(8)));
