@@ -170,6 +170,7 @@ typedef struct {
     int per_row;
     unsigned long long offset;   /* first sign index of the generator */
     int blocks;           /* 1, or b > 1 (seed or b rows of signs): the chain (H D_{b-1}) ... (H D_0) x */
+    PyObject *sign_bits;  /* None / NULL or the packed rows of D's signs (uint8, bit set: -1) */
 } call_opts;
 
 /* A new C-contiguous array of x's dtype and the given shape for the result.
@@ -297,7 +298,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     const size_t N = outer * n * c;
 
     /* signs of D (hd) */
-    PyArrayObject *sg = NULL;
+    PyArrayObject *sg = NULL, *sb = NULL;
     int per_row = 0;
     if (o->signs && o->signs != Py_None) {
         sg = (PyArrayObject *)PyArray_FROM_OTF(o->signs, NPY_INT8, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
@@ -321,6 +322,23 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
             goto fail;
         }
     }
+    if (o->sign_bits && o->sign_bits != Py_None) {
+        const size_t rows = o->blocks > 1 ? (size_t)o->blocks : 1;
+        if (sg || o->per_row || n % 8 != 0) {
+            PyErr_SetString(PyExc_ValueError,
+                            "Argument 'sign_bits' needs n a multiple of 8, one D for every row, "
+                            "and no 'signs'.");
+            goto fail;
+        }
+        sb = (PyArrayObject *)PyArray_FROM_OTF(o->sign_bits, NPY_UINT8, NPY_ARRAY_IN_ARRAY);
+        if (!sb) goto fail;
+        if ((size_t)PyArray_SIZE(sb) != rows * (n / 8)) {
+            PyErr_Format(PyExc_ValueError,
+                         "Argument 'sign_bits' must hold %zu rows of n / 8 = %zu bytes, not %zd bytes.",
+                         rows, n / 8, (Py_ssize_t)PyArray_SIZE(sb));
+            goto fail;
+        }
+    }
     uint64_t seed = 0;
     int seeded = 0;
     if (o->seed && o->seed != Py_None) {
@@ -341,7 +359,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         }
     }
 
-    if (o->blocks > 1 && !seeded && !sg) {
+    if (o->blocks > 1 && !seeded && !sg && !sb) {
         PyErr_Format(PyExc_ValueError,
                      "Argument 'blocks' must be 1 without 'seed' or 'signs', not %d.", o->blocks);
         goto fail;
@@ -362,6 +380,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     if (N == 0) {
         Py_XDECREF(hm);
         Py_XDECREF(sg);
+    Py_XDECREF(sb);
         return (PyObject *)out;
     }
 
@@ -377,6 +396,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     job.scale = o->scale;
     job.order = K > 1 ? o->order : WHT_NATURAL;
     job.signs = sg ? (const signed char *)PyArray_DATA(sg) : NULL;
+    job.sign_bits = sb ? (const uint8_t *)PyArray_DATA(sb) : NULL;
     job.signs_per_row = per_row;
     job.seeded = seeded;
     job.seed = seed;
@@ -389,6 +409,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     const int rc = run_job(&job, N, dtype == WHT_F32 ? 4 : 8);
     Py_XDECREF(hm);
     Py_XDECREF(sg);
+    Py_XDECREF(sb);
     if (rc != 0) {
         Py_DECREF(out);
         return rc == -2 ? NULL : PyErr_NoMemory();
@@ -398,6 +419,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
 fail:
     Py_XDECREF(hm);
     Py_XDECREF(sg);
+    Py_XDECREF(sb);
     Py_DECREF(out);
     return NULL;
 }
@@ -553,16 +575,16 @@ static PyObject *py_execute(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *kwlist[] = {"x", "out", "axis", "scale", "order", "workers", "signs",
-                             "seed", "stream", "hm", "per_row", "offset", "blocks", NULL};
+                             "seed", "stream", "hm", "per_row", "offset", "blocks", "sign_bits", NULL};
     PyObject *xo, *out = Py_None;
     call_opts o;
     memset(&o, 0, sizeof(o));
     o.axis = -1;
     o.scale = 1.0;
     o.blocks = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpKi", kwlist, &xo, &out, &o.axis, &o.scale,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpKiO", kwlist, &xo, &out, &o.axis, &o.scale,
                                      &o.order, &o.workers, &o.signs, &o.seed, &o.stream, &o.hm,
-                                     &o.per_row, &o.offset, &o.blocks))
+                                     &o.per_row, &o.offset, &o.blocks, &o.sign_bits))
         return NULL;
     if (o.blocks < 1) {
         PyErr_Format(PyExc_ValueError, "Argument 'blocks' must be an integer >= 1, not %d.", o.blocks);

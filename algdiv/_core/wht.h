@@ -27,6 +27,9 @@ typedef struct {
     size_t outer, m, K, c;   /* segment = (m, K, c); K a power of 2; m in {1,12,20,28} */
     double scale;            /* applied on the first read (1.0: none); 1.0 for int64 */
     int order;               /* WHT_NATURAL / WHT_SEQUENCY / WHT_DYADIC (m == 1 only) */
+    const uint8_t *sign_bits;  /* NULL, or the signs of D packed 8 to a byte, little-endian bit
+                                  order, bit set: -1 (m*K/8 bytes, b rows of them for a chain;
+                                  one D for every segment); read in place of signs and seed */
     const signed char *signs;  /* NULL or the +-1 signs of D (hd): m*K of them, or */
     int signs_per_row;       /* with 1 here, outer*m*K (one row of signs per segment) */
     int seeded;              /* 1: signs from the counter-based generator (seed, stream),
@@ -37,11 +40,9 @@ typedef struct {
     int nthreads;            /* >= 1 */
     int blocks;              /* 0 or 1: one transform.  b > 1: the chain
                                 y = (H D_{b-1}) ... (H D_0) x, each factor scaled by `scale`
-                                (the randomized Hadamard rotation); D_j is row j of `signs`
-                                (b rows of m*K, one D for every segment; not signs_per_row)
-                                or generated from stream + j when seeded.  With both, the rows
-                                must be those signs: the merged pass 2 of rows of more than
-                                2^23 signs generates its D. */
+                                (the randomized Hadamard rotation); D_j is row j of
+                                `sign_bits` or of `signs` (b rows, one D for every segment;
+                                not signs_per_row), or generated from stream + j when seeded */
 } wht_job;
 
 /* Run a job with the active path; 0 on success, -1 when out of memory. */

@@ -553,6 +553,8 @@ typedef struct {
     T scale;
     int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
     const signed char *signs; /* explicit signs of D, or NULL (a chain's block j: row j of them) */
+    const uint8_t *sbits;     /* or the signs packed 8 to a byte (bit set: -1), or NULL */
+    const T *btab;   /* with sbits: btab[8 b + u] = the multiplier of bit u of byte value b */
     uint64_t stream; /* the generator's stream (a chain's block j: the job's stream + j) */
     uint64_t key;    /* the generator's key mix(seed + GAMMA (stream + 1)) when seeded */
     const uint32_t *perm;
@@ -608,6 +610,19 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
     FN(fill_mult_direct)(C, mult, p0, len);
 }
 
+/* mp[t] = the multiplier of sign i0 + t of the packed row bits: whole bytes through the
+ * 256 x 8 table of multipliers (one vector copy per 8 signs), single bits at the ends */
+static ATTR void FN(bits_mult)(T *mp, size_t len, const uint8_t *bits, size_t i0, const T *btab)
+{
+    const T s = btab[0], ns = btab[8 * 255];
+    size_t t = 0;
+    for (; t < len && ((i0 + t) & 7); t++)
+        mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? ns : s;
+    for (; t + 8 <= len; t += 8) memcpy(mp + t, btab + 8 * (size_t)bits[(i0 + t) >> 3], 8 * sizeof(T));
+    for (; t < len; t++)
+        mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? ns : s;
+}
+
 static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
 {
     const wht_job *J = C->job;
@@ -619,7 +634,9 @@ static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size
             const size_t q = p % Lsig;
             const size_t run = e - p < Lsig - q ? e - p : Lsig - q;
             T *mp = mult + (p - p0);
-            if (sg) {
+            if (C->sbits) {
+                FN(bits_mult)(mp, run, C->sbits, q, C->btab);
+            } else if (sg) {
                 for (size_t t = 0; t < run; t++) mp[t] = C->scale * (T)sg[q + t];
             } else {
                 FN(gen_mult)(mp, run, C->key, J->sign_offset + q, C->scale);
@@ -638,11 +655,14 @@ static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size
         const size_t i0 = q / c;
         size_t ni = (q + run - 1) / c - i0 + 1;
         if (ni > NB) { ni = NB; run = (i0 + ni) * c - q; }
-        if (!sg) wht_rademacher_i8(J->seed, C->stream, J->sign_offset + (uint64_t)i0, ni, rb);
+        if (!sg && !C->sbits)
+            wht_rademacher_i8(J->seed, C->stream, J->sign_offset + (uint64_t)i0, ni, rb);
         T *mp = mult + (p - p0);
         size_t pos = q;                       /* position inside the segment */
         for (size_t k = 0; k < ni; k++) {
-            const T v = C->scale * (T)(sg ? sg[i0 + k] : rb[k]);
+            const size_t i = i0 + k;
+            const T v = C->scale * (T)(C->sbits ? 1 - 2 * ((C->sbits[i >> 3] >> (i & 7)) & 1)
+                                                : (sg ? sg[i] : rb[k]));
             size_t stop = (i0 + k + 1) * c;
             if (stop > q + run) stop = q + run;
             for (; pos < stop; pos++) mp[pos - q] = v;
@@ -998,13 +1018,8 @@ static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size
     for (int j = 1; j < blocks; j++) {
         D.stream = J->stream + (uint64_t)j;
         D.key = wht_mix(J->seed + WHT_GAMMA * (D.stream + 1));
-        /* explicit rows are read, except in the strips of pass 2 for rows of more than
-         * 8 MiB of signs when there is a seed: there the strips read a row 128-512 bytes
-         * at a time at hs-byte strides from memory, slower than generating the signs.
-         * Two blocks, default workers, float32: 2^22 3.5 ms reading against 3.9 ms
-         * generating in pass 2, 2^23 9.1 against 9.2, 2^24 24.8 against 22.2 */
-        const int gen2 = (j & 1) && J->seeded && J->m * J->K > ((size_t)8 << 20);
-        D.signs = J->signs && !gen2 ? J->signs + (size_t)j * J->m * J->K : NULL;
+        if (J->signs) D.signs = J->signs + (size_t)j * J->m * J->K;
+        if (J->sign_bits) D.sbits = J->sign_bits + (size_t)j * J->m * J->K / 8;
         P.mid = &D;
         if (j & 1) FN(launch_pass2)(&P, nt, nseg);
         else wht_parallel(nt, P.N / L2E, FN(task_pass1_mid), &P);
@@ -1029,8 +1044,9 @@ static ATTR int FN(run)(const wht_job *J)
     C.N = J->outer * J->m * C.L;
     C.Lsig = J->signs_per_row ? C.N : J->m * C.L;
     C.scale = (T)J->scale;
-    C.mode = (J->signs || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
+    C.mode = (J->signs || J->sign_bits || J->seeded) ? 2 : (J->scale != 1.0 ? 1 : 0);
     C.signs = J->signs;
+    C.sbits = J->sign_bits;
     C.stream = J->stream;
     C.key = wht_mix(J->seed + WHT_GAMMA * (J->stream + 1));
     if (C.N == 0) return 0;
@@ -1039,7 +1055,7 @@ static ATTR int FN(run)(const wht_job *J)
     const int blocks = J->blocks > 1 ? J->blocks : 1;
     if (blocks > 1) {
         const size_t nseg0 = J->outer * J->m;
-        const int merged = (J->seeded || J->signs) && !J->signs_per_row && J->m == 1
+        const int merged = (J->seeded || J->signs || J->sign_bits) && !J->signs_per_row && J->m == 1
                            && J->order == WHT_NATURAL && J->K >= 2 && !(J->c & (J->c - 1))
                            && C.L > L2E && !(nseg0 >= 2 && C.L * sizeof(T) <= ((size_t)4 << 20));
         if (!merged) {
@@ -1048,6 +1064,7 @@ static ATTR int FN(run)(const wht_job *J)
             for (int j = 0; j < blocks; j++) {
                 part.stream = J->stream + (uint64_t)j;
                 if (J->signs) part.signs = J->signs + (size_t)j * J->m * J->K;
+                if (J->sign_bits) part.sign_bits = J->sign_bits + (size_t)j * J->m * J->K / 8;
                 if (j) part.src = J->dst;
                 if (FN(run)(&part) != 0) return -1;
             }
@@ -1063,12 +1080,19 @@ static ATTR int FN(run)(const wht_job *J)
     }
     /* the same signs for every segment (D shared by the rows): compute the multiplier of
      * one period once rather than once per row (up to 1 MiB of it) */
-    T *smult = NULL;
-    if (C.mode == 2 && C.Lsig < C.N && C.Lsig * sizeof(T) <= ((size_t)1 << 20)) {
-        smult = (T *)malloc(C.Lsig * sizeof(T));
+    const int share = C.mode == 2 && C.Lsig < C.N && C.Lsig * sizeof(T) <= ((size_t)1 << 20);
+    const size_t nb = J->sign_bits ? 256 * 8 : 0;      /* the multipliers of packed bytes */
+    T *smult = NULL;          /* one allocation: the byte table, then the shared period */
+    if (nb || share) {
+        smult = (T *)malloc((nb + (share ? C.Lsig : 0)) * sizeof(T));
         if (!smult) return -1;
-        FN(fill_mult_direct)(&C, smult, 0, C.Lsig);
-        C.smult = smult;
+        for (size_t b = 0; b < nb / 8; b++)
+            for (size_t u = 0; u < 8; u++) smult[8 * b + u] = (b >> u) & 1 ? -C.scale : C.scale;
+        if (nb) C.btab = smult;
+        if (share) {
+            FN(fill_mult_direct)(&C, smult + nb, 0, C.Lsig);
+            C.smult = smult + nb;
+        }
     }
     const int nt = J->nthreads;
     const size_t nseg = J->outer * J->m;

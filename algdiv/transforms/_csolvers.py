@@ -126,13 +126,13 @@ def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset, out=
                              per_row, offset)
 
 
-def _hd_chain(x, scale, workers, seed, blocks, signs=None):
+def _hd_chain(x, scale, workers, seed, blocks, signs=None, sign_bits=None):
     """``_KERNELS["hd_chain"]``: (scale H D_{b-1}) ... (scale H D_0) x along the last axis,
-    D_j from stream j of ``seed``: read from row j of the int8 ``signs`` (b, n) of those
-    signs when given, or generated in the kernel, into a new array (one call: long rows
-    run b + 1 passes over memory instead of 2 b)."""
-    return _core.ext.execute(x, None, -1, scale, 0, workers, signs, seed, 0, None, False, 0,
-                             blocks)
+    D_j from stream j of ``seed``: read from row j of the packed ``sign_bits`` (b, n / 8)
+    or of the int8 ``signs`` (b, n) of those signs when given, or generated in the kernel,
+    into a new array (one call: long rows run b + 1 passes over memory instead of 2 b)."""
+    return _core.ext.execute(x, None, -1, scale, 0, workers, None if sign_bits is not None else signs,
+                             seed, 0, None, False, 0, blocks, sign_bits)
 
 
 def _hd_signs(x, signs, scale, workers, out=None):

@@ -260,14 +260,16 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     return _hd_signs(xa, d, ax, n, norm, order, workers, out)
 
 
-def hd_chain(x, seed, blocks, workers=None, signs=None):
+def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
     r"""The chain :math:`y = (n^{-1/2} H D_{b-1}) \cdots (n^{-1/2} H D_0)\,x` along the last axis.
 
     :math:`D_j` is ``rademacher(seed, n, stream=j)`` (the forward map of
     :class:`algdiv.rotations.StructuredRotation`); ``signs``, when given, is
-    that ``(b, n)`` int8 array already made (trusted, not checked again: the
-    kernel then reads it instead of generating the signs, which is cheaper for
-    rows longer than the level-2 block).  ``x`` is a float or complex numpy
+    that ``(b, n)`` int8 array already made, and ``sign_bits`` the same signs
+    packed, ``np.packbits(signs < 0, axis=1, bitorder="little")`` (trusted, not
+    checked again: the kernel reads the packed rows, else the int8 rows,
+    instead of generating the signs, which is cheaper for rows longer than the
+    level-2 block).  ``x`` is a float or complex numpy
     array (not modified); the result is a new array of its dtype.  With the C
     core and ``n = 2^k`` it is one call: for rows longer than the L2 blocks the
     two halves of neighbouring blocks share a pass over memory (``b + 1``
@@ -281,7 +283,12 @@ def hd_chain(x, seed, blocks, workers=None, signs=None):
         if signs is not None and (signs.dtype != np.int8 or signs.shape != (blocks, n)
                                   or not signs.flags.c_contiguous):
             signs = None
-        return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs)
+        if sign_bits is not None and (sign_bits.dtype != np.uint8 or n % 8
+                                      or sign_bits.shape != (blocks, n // 8)
+                                      or not sign_bits.flags.c_contiguous):
+            sign_bits = None
+        return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs,
+                    sign_bits)
     y = x
     for j in range(blocks):
         y = hd(y, seed=seed, stream=j, norm="ortho", workers=workers, out=y if j else None)

@@ -48,8 +48,9 @@ def chain_reference(x, seed, blocks, stream=0, axis=-1, scale=None):
 
 
 def _execute(path, x, blocks, seed=5, stream=0, axis=-1, scale=None, workers=2, explicit=False):
-    """The chain on kernel ``path``: signs generated from (seed, stream + j), or with
-    ``explicit`` read from the (blocks, n) int8 array of those same signs."""
+    """The chain on kernel ``path``: signs generated from (seed, stream + j), or read from
+    the (blocks, n) int8 array of those same signs (``explicit=True``), or from them packed
+    8 to a byte (``explicit="bits"``)."""
     before = F.path()
     F.set_path(path)
     try:
@@ -57,6 +58,10 @@ def _execute(path, x, blocks, seed=5, stream=0, axis=-1, scale=None, workers=2, 
         s = n ** -0.5 if scale is None else scale
         if explicit:
             signs = np.stack([rademacher(seed, n, stream=stream + j) for j in range(blocks)])
+            if explicit == "bits":
+                bits = np.packbits(signs < 0, axis=1, bitorder="little")
+                return F.execute(x, None, axis, s, 0, workers, None, None, 0, None, False, 0,
+                                 blocks, bits)
             return F.execute(x, None, axis, s, 0, workers, signs, None, 0, None, False, 0, blocks)
         return F.execute(x, None, axis, s, 0, workers, None, seed, stream, None, False, 0, blocks)
     finally:
@@ -92,9 +97,10 @@ def test_long_rows_merged_schedule(dtype, rows_per_block, blocks):
         assert err < _tol(dtype, n, blocks), (path, err)
     if "avx512" in got:     # the same butterflies in the same order as AVX2
         assert np.array_equal(got["avx512"], got["avx2"])
-    # the same signs read from an int8 array: the same multipliers, the same bits
-    assert np.array_equal(_execute(PATHS[-1], x, blocks, seed=11, stream=2, explicit=True),
-                          got[PATHS[-1]])
+    # the same signs read from an int8 array or packed bits: the same multipliers, the same bits
+    for explicit in (True, "bits"):
+        assert np.array_equal(_execute(PATHS[-1], x, blocks, seed=11, stream=2, explicit=explicit),
+                              got[PATHS[-1]])
 
 
 @pytest.mark.parametrize("shape,axis", [((2, 8 * L2E32), -1),       # a batch of long rows, merged
@@ -111,6 +117,8 @@ def test_batches_and_axes(shape, axis):
         err = np.linalg.norm(y - ref) / np.linalg.norm(ref)
         assert err < _tol(np.float32, shape[axis], 3), (path, err)
         assert np.array_equal(_execute(path, x, 3, seed=3, axis=axis, explicit=True), y)
+        if shape[axis] % 8 == 0:
+            assert np.array_equal(_execute(path, x, 3, seed=3, axis=axis, explicit="bits"), y)
 
 
 def test_one_worker_equals_two_bit_for_bit():
@@ -131,6 +139,35 @@ def test_hd_chain_equals_hd_composed_and_the_rotation():
     assert np.linalg.norm(r.inverse(y) - x) / np.linalg.norm(x) < 1e-13
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_packed_sign_rows_at_every_bit_offset(path):
+    """Packed signs equal the int8 signs bit for bit, one block (hd) and two (the chain),
+    in place on arrays at several offsets from a cache line: the strips of pass 2 then start
+    at element offsets that are not multiples of 8, so their runs of signs start inside a
+    byte.  float32 and float64, short and long rows."""
+    for n, rows in ((1 << 6, 5), (1 << 12, 3), (8 * L2E32, 1)):
+        for blocks in (1, 2):
+            signs = np.stack([rademacher(21, n, stream=j) for j in range(blocks)]).astype(np.int8)
+            bits = np.packbits(signs < 0, axis=1, bitorder="little")
+            for dtype in (np.float32, np.float64):
+                it = np.dtype(dtype).itemsize
+                v = np.random.default_rng(n).standard_normal((rows, n)).astype(dtype)
+                want = F.execute(v, None, -1, 0.25, 0, 2, signs, None, 0, None, False, 0, blocks)
+                for off in (0, it, 3 * it, 5 * it):
+                    buf = np.empty(v.size + 64 // it, dtype)
+                    start = ((off - buf.ctypes.data % 64) % 64) // it
+                    x = buf[start:start + v.size].reshape(v.shape)
+                    x[...] = v
+                    before = F.path()
+                    F.set_path(path)
+                    try:
+                        F.execute(x, x, -1, 0.25, 0, 2, None, None, 0, None, False, 0, blocks, bits)
+                    finally:
+                        F.set_path(before)
+                    np.testing.assert_array_equal(
+                        x, want, err_msg=f"n={n} blocks={blocks} {dtype.__name__} off {off}")
+
+
 def test_blocks_needs_signs_and_is_positive():
     x = np.ones(8)
     with pytest.raises(ValueError, match="'blocks'"):
@@ -139,3 +176,8 @@ def test_blocks_needs_signs_and_is_positive():
         F.execute(x, None, -1, 1.0, 0, 1, None, 1, 0, None, False, 0, 0)
     with pytest.raises(ValueError, match="'signs' must hold blocks \\* n = 2 \\* 8"):
         F.execute(x, None, -1, 1.0, 0, 1, np.ones(8, np.int8), None, 0, None, False, 0, 2)
+    with pytest.raises(ValueError, match="'sign_bits' must hold 2 rows of n / 8 = 1 bytes"):
+        F.execute(x, None, -1, 1.0, 0, 1, None, None, 0, None, False, 0, 2, np.zeros(1, np.uint8))
+    with pytest.raises(ValueError, match="'sign_bits' needs n a multiple of 8"):
+        F.execute(np.ones(4), None, -1, 1.0, 0, 1, None, None, 0, None, False, 0, 1,
+                  np.zeros(1, np.uint8))
