@@ -168,6 +168,15 @@ def test_packed_sign_rows_at_every_bit_offset(path):
                         x, want, err_msg=f"n={n} blocks={blocks} {dtype.__name__} off {off}")
 
 
+def test_rotation_with_packed_rows_equals_the_seeded_chain():
+    """From d = 2^22 the rotation hands the kernel its packed sign rows."""
+    n = 1 << 22
+    r = structured_rotation(n, 3, seed=17)
+    assert r._sign_bits is not None and r._sign_bits.shape == (3, n // 8)
+    x = np.random.default_rng(10).standard_normal(n).astype(np.float32)
+    assert np.array_equal(r.apply(x), hd_chain(x, 17, 3))
+
+
 def test_blocks_needs_signs_and_is_positive():
     x = np.ones(8)
     with pytest.raises(ValueError, match="'blocks'"):
