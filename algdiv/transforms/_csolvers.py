@@ -131,8 +131,9 @@ def _hd_chain(x, scale, workers, seed, blocks, signs=None, sign_bits=None):
     D_j from stream j of ``seed``: read from row j of the packed ``sign_bits`` (b, n / 8)
     or of the int8 ``signs`` (b, n) of those signs when given, or generated in the kernel,
     into a new array (one call: long rows run b + 1 passes over memory instead of 2 b)."""
-    return _core.ext.execute(x, None, -1, scale, 0, workers, None if sign_bits is not None else signs,
-                             seed, 0, None, False, 0, blocks, sign_bits)
+    rows = None if sign_bits is not None else signs
+    return _core.ext.execute(x, None, -1, scale, 0, workers, rows, seed, 0, None, False, 0, blocks,
+                             sign_bits)
 
 
 def _hd_signs(x, signs, scale, workers, out=None):
