@@ -380,7 +380,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     if (N == 0) {
         Py_XDECREF(hm);
         Py_XDECREF(sg);
-    Py_XDECREF(sb);
+        Py_XDECREF(sb);
         return (PyObject *)out;
     }
 

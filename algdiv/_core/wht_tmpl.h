@@ -990,6 +990,14 @@ static ATTR void FN(task_mix)(void *vctx, size_t t)
 
 /* ---- driver ----------------------------------------------------------------- */
 
+/* Whether segments of L elements (nseg of them) run pass 1 over the whole buffer and then
+ * pass 2 (the rows are longer than a level-2 block, and not a batch of rows up to 4 MiB,
+ * which run segment by segment while each is cached) */
+static inline int FN(whole_buffer_passes)(size_t L, size_t nseg)
+{
+    return L > L2E && !(nseg >= 2 && L * sizeof(T) <= ((size_t)4 << 20));
+}
+
 /* Pass 2 over every segment: runs of consecutive strips, about 8 per thread */
 static ATTR void FN(launch_pass2)(FN(ctx) *C, int nt, size_t nseg)
 {
@@ -1011,9 +1019,8 @@ static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size
     P.src = P.dst;
     P.mode = 0;
     P.scale = 1;
-    P.smult = NULL;
     D.src = D.dst;
-    D.smult = NULL;
+    D.smult = NULL;   /* D_j's own signs, not the period of D_0 */
     D.mid = NULL;
     for (int j = 1; j < blocks; j++) {
         D.stream = J->stream + (uint64_t)j;
@@ -1054,10 +1061,9 @@ static ATTR int FN(run)(const wht_job *J)
      * whole buffer (chain_rest); everywhere else one block after the other */
     const int blocks = J->blocks > 1 ? J->blocks : 1;
     if (blocks > 1) {
-        const size_t nseg0 = J->outer * J->m;
         const int merged = (J->seeded || J->signs || J->sign_bits) && !J->signs_per_row && J->m == 1
                            && J->order == WHT_NATURAL && J->K >= 2 && !(J->c & (J->c - 1))
-                           && C.L > L2E && !(nseg0 >= 2 && C.L * sizeof(T) <= ((size_t)4 << 20));
+                           && FN(whole_buffer_passes)(C.L, J->outer * J->m);
         if (!merged) {
             wht_job part = *J;
             part.blocks = 1;
@@ -1082,16 +1088,16 @@ static ATTR int FN(run)(const wht_job *J)
      * one period once rather than once per row (up to 1 MiB of it) */
     const int share = C.mode == 2 && C.Lsig < C.N && C.Lsig * sizeof(T) <= ((size_t)1 << 20);
     const size_t nb = J->sign_bits ? 256 * 8 : 0;      /* the multipliers of packed bytes */
-    T *smult = NULL;          /* one allocation: the byte table, then the shared period */
+    T *owned = NULL;          /* one allocation: the byte table, then the shared period */
     if (nb || share) {
-        smult = (T *)malloc((nb + (share ? C.Lsig : 0)) * sizeof(T));
-        if (!smult) return -1;
+        owned = (T *)malloc((nb + (share ? C.Lsig : 0)) * sizeof(T));
+        if (!owned) return -1;
         for (size_t b = 0; b < nb / 8; b++)
-            for (size_t u = 0; u < 8; u++) smult[8 * b + u] = (b >> u) & 1 ? -C.scale : C.scale;
-        if (nb) C.btab = smult;
+            for (size_t u = 0; u < 8; u++) owned[8 * b + u] = (b >> u) & 1 ? -C.scale : C.scale;
+        if (nb) C.btab = owned;
         if (share) {
-            FN(fill_mult_direct)(&C, smult + nb, 0, C.Lsig);
-            C.smult = smult + nb;
+            FN(fill_mult_direct)(&C, owned + nb, 0, C.Lsig);
+            C.smult = owned + nb;
         }
     }
     const int nt = J->nthreads;
@@ -1128,22 +1134,22 @@ static ATTR int FN(run)(const wht_job *J)
         /* streaming stores for arrays well above L3, when every row is 32-byte aligned */
         C.nt = C.N * sizeof(T) >= wht_nt_min_bytes && ((uintptr_t)C.dst % sizeof(VT)) == 0
                && (C.hs * sizeof(T)) % sizeof(VT) == 0 && (w * sizeof(T)) % sizeof(VT) == 0;
-        if (nseg >= 2 && L * sizeof(T) <= ((size_t)4 << 20)) {
+        if (!FN(whole_buffer_passes)(L, nseg)) {
             /* a batch of rows up to 4 MiB: row by row, each finished while cached */
             C.nt = 0;
             wht_parallel(nt, nseg, FN(task_segment), &C);
         } else {
             wht_parallel(nt, C.N / L2E, FN(task_pass1), &C);
-            if (C.fail) { free(smult); return -1; }
+            if (C.fail) { free(owned); return -1; }
             if (blocks > 1) {
-                if (FN(chain_rest)(&C, J, nt, nseg, blocks) != 0) { free(smult); return -1; }
+                if (FN(chain_rest)(&C, J, nt, nseg, blocks) != 0) { free(owned); return -1; }
             } else if (C.R > 1) {
                 FN(launch_pass2)(&C, nt, nseg);
             }
             if (C.perm && !C.fail) wht_parallel(nseg >= 2 ? nt : 1, nseg, FN(task_order), &C);
         }
     }
-    if (C.fail) { free(smult); return -1; }
+    if (C.fail) { free(owned); return -1; }
 
     if (J->m > 1) {
         FN(mixctx) M;
@@ -1154,9 +1160,9 @@ static ATTR int FN(run)(const wht_job *J)
         M.hm = J->hm;
         M.fail = 0;
         wht_parallel(nt, J->outer * M.chunks, FN(task_mix), &M);
-        if (M.fail) { free(smult); return -1; }
+        if (M.fail) { free(owned); return -1; }
     }
-    free(smult);
+    free(owned);
     return 0;
 }
 

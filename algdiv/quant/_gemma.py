@@ -393,7 +393,6 @@ before ``attn_output``; ``final`` (T, d_model): final-normed hidden states;
 ``logits``: (T, vocab), (1, vocab) for ``logits="last"``, or None."""
 
 
-
 def _gqa_attention(q, k, v, mask, scale):
     """Grouped-query attention: ``q`` (T, nh, hd) over ``k``, ``v`` (S, nkv, hd), query head
     ``h`` reading kv head ``h // (nh / nkv)``, positions outside ``mask`` (T, S) excluded;
@@ -406,6 +405,7 @@ def _gqa_attention(q, k, v, mask, scale):
         s = (q[:, hi] @ k[:, j].T) * scale
         o[:, hi] = softmax(np.where(mask, s, -np.inf), axis=1) @ v[:, j]
     return o.reshape(t_len, -1)
+
 
 def _rms(x, w, eps):
     return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * w

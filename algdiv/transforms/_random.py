@@ -266,10 +266,10 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
     :math:`D_j` is ``rademacher(seed, n, stream=j)`` (the forward map of
     :class:`algdiv.rotations.StructuredRotation`); ``signs``, when given, is
     that ``(b, n)`` int8 array already made, and ``sign_bits`` the same signs
-    packed, ``np.packbits(signs < 0, axis=1, bitorder="little")`` (trusted, not
-    checked again: the kernel reads the packed rows, else the int8 rows,
-    instead of generating the signs, which is cheaper for rows longer than the
-    level-2 block).  ``x`` is a float or complex numpy array (not modified);
+    packed, ``np.packbits(signs < 0, axis=1, bitorder="little")`` (their values
+    are not checked again, the core checks their sizes: the kernel reads the
+    packed rows, else the int8 rows, instead of generating the signs, which is
+    cheaper for rows longer than the level-2 block).  ``x`` is a float or complex numpy array (not modified);
     the result is a new array of its dtype.  With the C core and ``n = 2^k``
     it is one call: for rows longer than the L2 blocks the two halves of
     neighbouring blocks share a pass over memory (``b + 1`` passes instead of
@@ -280,13 +280,6 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
     kern = _wht._KERNELS.get("hd_chain")
     if (kern is not None and blocks > 1 and blocks <= 1024 and n >= 2 and not n & (n - 1)
             and x.dtype.char in "fdFD" and x.dtype.isnative):
-        if signs is not None and (signs.dtype != np.int8 or signs.shape != (blocks, n)
-                                  or not signs.flags.c_contiguous):
-            signs = None
-        if sign_bits is not None and (sign_bits.dtype != np.uint8 or n % 8
-                                      or sign_bits.shape != (blocks, n // 8)
-                                      or not sign_bits.flags.c_contiguous):
-            sign_bits = None
         return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs,
                     sign_bits)
     y = x
