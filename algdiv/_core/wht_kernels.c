@@ -185,6 +185,25 @@ static inline WHT_ATTR512 __m512i wht_counters8(uint64_t key, uint64_t i0)
                                                _mm512_set1_epi64((long long)WHT_GAMMA)));
 }
 
+typedef float wht_zf32 __attribute__((vector_size(64), aligned(4)));
+typedef double wht_zf64 __attribute__((vector_size(64), aligned(8)));
+typedef int64_t wht_zi64 __attribute__((vector_size(64), aligned(8)));
+typedef int32_t wht_zm32 __attribute__((vector_size(64)));
+typedef int64_t wht_zm64 __attribute__((vector_size(64)));
+
+/* v with lane i's sign flipped where bit i of word is set: one masked xor */
+static inline __attribute__((always_inline)) WHT_ATTR512 wht_zf32 signv_f32_z(wht_zf32 v, uint64_t word)
+{
+    const __m512i sb = _mm512_set1_epi32((int)0x80000000u);
+    return (wht_zf32)_mm512_mask_xor_epi32((__m512i)v, (__mmask16)word, (__m512i)v, sb);
+}
+
+static inline __attribute__((always_inline)) WHT_ATTR512 wht_zf64 signv_f64_z(wht_zf64 v, uint64_t word)
+{
+    const __m512i sb = _mm512_set1_epi64((long long)0x8000000000000000ULL);
+    return (wht_zf64)_mm512_mask_xor_epi64((__m512i)v, (__mmask8)word, (__m512i)v, sb);
+}
+
 static WHT_ATTR512 void gen_mult_f32_z(float *mp, size_t len, uint64_t key, uint64_t i0, float scale)
 {
     const __m512i step = _mm512_set1_epi64((long long)(WHT_GAMMA * 16));
@@ -218,11 +237,6 @@ static WHT_ATTR512 void gen_mult_f64_z(double *mp, size_t len, uint64_t key, uin
         mp[t] = (wht_mix(key + WHT_GAMMA * (i0 + t + 1)) >> 63) ? -scale : scale;
 }
 
-typedef float wht_zf32 __attribute__((vector_size(64), aligned(4)));
-typedef double wht_zf64 __attribute__((vector_size(64), aligned(8)));
-typedef int64_t wht_zi64 __attribute__((vector_size(64), aligned(8)));
-typedef int32_t wht_zm32 __attribute__((vector_size(64)));
-typedef int64_t wht_zm64 __attribute__((vector_size(64)));
 #define ATTR WHT_ATTR512
 #define WIDE 1
 #define T float
@@ -232,6 +246,7 @@ typedef int64_t wht_zm64 __attribute__((vector_size(64)));
 #define IS_INT 0
 #define SFX f32_avx512
 #define GEN_FAST gen_mult_f32_z
+#define SIGNV_FAST signv_f32_z
 #define SUBV(a, b) ((VT)_mm512_fnmadd_ps((__m512)(b), _mm512_set1_ps(1.0f), (__m512)(a)))
 #define STNT(p, v) _mm512_stream_ps((float *)(p), (__m512)(v))
 #include "wht_tmpl.h"
@@ -250,6 +265,7 @@ typedef int64_t wht_zm64 __attribute__((vector_size(64)));
 #define IS_INT 0
 #define SFX f64_avx512
 #define GEN_FAST gen_mult_f64_z
+#define SIGNV_FAST signv_f64_z
 #define SUBV(a, b) ((VT)_mm512_fnmadd_pd((__m512d)(b), _mm512_set1_pd(1.0), (__m512d)(a)))
 #define STNT(p, v) _mm512_stream_pd((double *)(p), (__m512d)(v))
 #include "wht_tmpl.h"

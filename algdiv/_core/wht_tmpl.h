@@ -108,6 +108,49 @@ static inline __attribute__((always_inline)) ATTR VT FN(reg)(VT v, const int st)
     return v;
 }
 
+#ifndef WHT_BITS64_DEFINED
+#define WHT_BITS64_DEFINED
+/* bits [o, o + 64) of packed sign bits (nbytes bytes, little-endian bit order: bit o is
+ * bit o % 8 of byte o / 8), as bits 0 .. 63 of the result; bits past the end read as 0 */
+static inline uint64_t wht_bits64(const uint8_t *bits, size_t nbytes, size_t o)
+{
+    const size_t b = o >> 3;
+    const unsigned sh = (unsigned)(o & 7);
+    uint64_t word = 0;
+    if (b + 8 <= nbytes) {
+        memcpy(&word, bits + b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word = __builtin_bswap64(word);
+#endif
+    } else {
+        for (size_t u = 0; b + u < nbytes; u++) word |= (uint64_t)bits[b + u] << (8 * u);
+    }
+    if (sh) {
+        word >>= sh;
+        if (b + 8 < nbytes) word |= (uint64_t)bits[b + 8] << (64 - sh);
+    }
+    return word;
+}
+#endif
+
+#if !IS_INT
+/* v with the sign of lane i flipped where bit i of word is set (v * -1, exactly) */
+static inline __attribute__((always_inline)) ATTR VT FN(signv)(VT v, uint64_t word)
+{
+#ifdef SIGNV_FAST
+    return SIGNV_FAST(v, word);             /* the AVX-512 path: a mask register */
+#else
+    typedef __typeof__(((MT){0})[0]) EI;
+    MT lane;
+    for (int i = 0; i < VL; i++) lane[i] = (EI)i;
+    const EI sb = (EI)((uint64_t)1 << (8 * sizeof(T) - 1));
+    const MT m = (((MT){0} + (EI)word) >> lane) & 1;
+    return (VT)((MT)v ^ (-m & sb));
+#endif
+}
+
+#endif
+
 /* First read of a block: dst = reg_stages(mult * src), len a multiple of VL.
  * mode 0: no multiplier, 1: scalar scale, 2: per-element mult[]. */
 static inline __attribute__((always_inline)) ATTR void
@@ -193,6 +236,12 @@ static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *m
         BF2(a4, a12); BF2(a5, a13); BF2(a6, a14); BF2(a7, a15);                     \
     } while (0)
 
+/* mode 3 (packed signs): mult holds the block's sign bits as 64-bit words (bit e of word
+ * e / 64 set where element e's sign is -1); vector u of the group at i: the scale, then
+ * the signs of elements i + u VL .. (VL divides 64) */
+#define SGNW(a, u)                                                                  \
+    FN(signv)((a) * s, m[(i + (u) * VL) / 64] >> ((i + (u) * VL) % 64))
+
 /* First read of a block with every in-register stage and the three vector stages
  * h = VL, 2 VL, 4 VL fused: eight consecutive vectors are loaded (and scaled),
  * transformed by lane shuffles each and by a radix-8 butterfly across them, and
@@ -222,6 +271,13 @@ FN(first8_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
             a3 = a3 * LD(m + 3 * VL); a4 = a4 * LD(m + 4 * VL); a5 = a5 * LD(m + 5 * VL);
             a6 = a6 * LD(m + 6 * VL); a7 = a7 * LD(m + 7 * VL);
         }
+#if !IS_INT
+        else if (mode == 3) {
+            const uint64_t *m = (const uint64_t *)(const void *)mult;
+            a0 = SGNW(a0, 0); a1 = SGNW(a1, 1); a2 = SGNW(a2, 2); a3 = SGNW(a3, 3);
+            a4 = SGNW(a4, 4); a5 = SGNW(a5, 5); a6 = SGNW(a6, 6); a7 = SGNW(a7, 7);
+        }
+#endif
         a0 = FN(reg)(a0, all); a1 = FN(reg)(a1, all); a2 = FN(reg)(a2, all);
         a3 = FN(reg)(a3, all); a4 = FN(reg)(a4, all); a5 = FN(reg)(a5, all);
         a6 = FN(reg)(a6, all); a7 = FN(reg)(a7, all);
@@ -238,11 +294,13 @@ static ATTR void FN(first8)(T *dst, const T *src, size_t len, T scale, const T *
     if (pf) {
         if (mode == 0) FN(first8_body)(dst, src, len, scale, mult, 0, 1);
         else if (mode == 1) FN(first8_body)(dst, src, len, scale, mult, 1, 1);
-        else FN(first8_body)(dst, src, len, scale, mult, 2, 1);
+        else if (mode == 2) FN(first8_body)(dst, src, len, scale, mult, 2, 1);
+        else FN(first8_body)(dst, src, len, scale, mult, 3, 1);
     } else {
         if (mode == 0) FN(first8_body)(dst, src, len, scale, mult, 0, 0);
         else if (mode == 1) FN(first8_body)(dst, src, len, scale, mult, 1, 0);
-        else FN(first8_body)(dst, src, len, scale, mult, 2, 0);
+        else if (mode == 2) FN(first8_body)(dst, src, len, scale, mult, 2, 0);
+        else FN(first8_body)(dst, src, len, scale, mult, 3, 0);
     }
 }
 
@@ -280,6 +338,15 @@ FN(first16_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
             a11 = a11 * LD(m + 11 * VL); a12 = a12 * LD(m + 12 * VL); a13 = a13 * LD(m + 13 * VL);
             a14 = a14 * LD(m + 14 * VL); a15 = a15 * LD(m + 15 * VL);
         }
+#if !IS_INT
+        else if (mode == 3) {
+            const uint64_t *m = (const uint64_t *)(const void *)mult;
+            a0 = SGNW(a0, 0); a1 = SGNW(a1, 1); a2 = SGNW(a2, 2); a3 = SGNW(a3, 3);
+            a4 = SGNW(a4, 4); a5 = SGNW(a5, 5); a6 = SGNW(a6, 6); a7 = SGNW(a7, 7);
+            a8 = SGNW(a8, 8); a9 = SGNW(a9, 9); a10 = SGNW(a10, 10); a11 = SGNW(a11, 11);
+            a12 = SGNW(a12, 12); a13 = SGNW(a13, 13); a14 = SGNW(a14, 14); a15 = SGNW(a15, 15);
+        }
+#endif
         a0 = FN(reg)(a0, all); a1 = FN(reg)(a1, all); a2 = FN(reg)(a2, all);
         a3 = FN(reg)(a3, all); a4 = FN(reg)(a4, all); a5 = FN(reg)(a5, all);
         a6 = FN(reg)(a6, all); a7 = FN(reg)(a7, all); a8 = FN(reg)(a8, all);
@@ -301,11 +368,13 @@ static ATTR void FN(first16)(T *dst, const T *src, size_t len, T scale, const T 
     if (pf) {
         if (mode == 0) FN(first16_body)(dst, src, len, scale, mult, 0, 1);
         else if (mode == 1) FN(first16_body)(dst, src, len, scale, mult, 1, 1);
-        else FN(first16_body)(dst, src, len, scale, mult, 2, 1);
+        else if (mode == 2) FN(first16_body)(dst, src, len, scale, mult, 2, 1);
+        else FN(first16_body)(dst, src, len, scale, mult, 3, 1);
     } else {
         if (mode == 0) FN(first16_body)(dst, src, len, scale, mult, 0, 0);
         else if (mode == 1) FN(first16_body)(dst, src, len, scale, mult, 1, 0);
-        else FN(first16_body)(dst, src, len, scale, mult, 2, 0);
+        else if (mode == 2) FN(first16_body)(dst, src, len, scale, mult, 2, 0);
+        else FN(first16_body)(dst, src, len, scale, mult, 3, 0);
     }
 }
 #endif
@@ -554,7 +623,7 @@ typedef struct {
     int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
     const signed char *signs; /* explicit signs of D, or NULL (a chain's block j: row j of them) */
     const uint8_t *sbits;     /* or the signs packed 8 to a byte (bit set: -1), or NULL */
-    const T *btab;   /* with sbits: btab[8 b + u] = the multiplier of bit u of byte value b */
+    const T *btab;   /* int64 with sbits: btab[8 b + u] = the multiplier of bit u of byte value b */
     uint64_t stream; /* the generator's stream (a chain's block j: the job's stream + j) */
     uint64_t key;    /* the generator's key mix(seed + GAMMA (stream + 1)) when seeded */
     const uint32_t *perm;
@@ -610,15 +679,22 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
     FN(fill_mult_direct)(C, mult, p0, len);
 }
 
-/* mp[t] = the multiplier of sign i0 + t of the packed row bits: whole bytes through the
- * 256 x 8 table of multipliers (one vector copy per 8 signs), single bits at the ends */
-static ATTR void FN(bits_mult)(T *mp, size_t len, const uint8_t *bits, size_t i0, const T *btab)
+/* mp[t] = the multiplier of sign i0 + t of the packed row bits (nbytes bytes): +-s,
+ * one vector of it per VL signs (int64: through btab, the 256 x 8 table of byte multipliers) */
+static ATTR void FN(bits_mult)(T *mp, size_t len, const uint8_t *bits, size_t nbytes, size_t i0,
+                               T s, const T *btab)
 {
-    const T s = btab[0], ns = btab[8 * 255];
+    const T ns = -s;
     size_t t = 0;
+#if !IS_INT
+    (void)btab;
+    const VT vs = (VT){0} + s;
+    for (; t + VL <= len; t += VL) ST(mp + t, FN(signv)(vs, wht_bits64(bits, nbytes, i0 + t)));
+#else
     for (; t < len && ((i0 + t) & 7); t++)
         mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? ns : s;
     for (; t + 8 <= len; t += 8) memcpy(mp + t, btab + 8 * (size_t)bits[(i0 + t) >> 3], 8 * sizeof(T));
+#endif
     for (; t < len; t++)
         mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? ns : s;
 }
@@ -635,7 +711,7 @@ static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size
             const size_t run = e - p < Lsig - q ? e - p : Lsig - q;
             T *mp = mult + (p - p0);
             if (C->sbits) {
-                FN(bits_mult)(mp, run, C->sbits, q, C->btab);
+                FN(bits_mult)(mp, run, C->sbits, (Lsig + 7) / 8, q, C->scale, C->btab);
             } else if (sg) {
                 for (size_t t = 0; t < run; t++) mp[t] = C->scale * (T)sg[q + t];
             } else {
@@ -699,8 +775,22 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
 {
     const size_t c = C->c;
     if (len <= L1E) {
+        /* packed signs read in the first read itself (mode 3) where the block's bits are
+         * whole 64-bit words: no row of multipliers */
+        const T *words = NULL;
+#if !IS_INT && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (C->mode == 2 && c == 1 && C->sbits && !C->smult && len % 64 == 0) {
+            const size_t q = p0 % C->Lsig;
+            if (q % 64 == 0 && q + len <= C->Lsig) words = (const T *)(const void *)(C->sbits + q / 8);
+        }
+#endif
 #if WIDE
         if (c == 1 && hmax >= 32 * VL && wht_fuse_first8) {   /* shorter rows: first8 (measured) */
+            if (words) {
+                FN(first16)(dst, src, len, C->scale, words, 3, C->pf);
+                FN(stages)(dst, len, 16 * VL, hmax);
+                return;
+            }
             if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
             FN(first16)(dst, src, len, C->scale, mult, C->mode, C->pf);
             FN(stages)(dst, len, 16 * VL, hmax);
@@ -708,6 +798,11 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
         }
 #endif
         if (c == 1 && hmax >= 4 * VL && wht_fuse_first8) {
+            if (words) {
+                FN(first8)(dst, src, len, C->scale, words, 3, C->pf);
+                FN(stages)(dst, len, 8 * VL, hmax);
+                return;
+            }
             if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
             FN(first8)(dst, src, len, C->scale, mult, C->mode, C->pf);
             FN(stages)(dst, len, 8 * VL, hmax);
@@ -784,6 +879,104 @@ static inline ATTR void FN(mul_row)(T *x, const T *mult, size_t len)
     for (; t < len; t++) x[t] *= mult[t];
 }
 
+#if !IS_INT
+/* Chain, the middle of a merged [P2 D P2] on a strip buffer (rows of w elements, w a
+ * multiple of VL, VL dividing 64): row r times D (the scale s, then the signs: bit t of
+ * the words rw[r nw ..] set where column t's sign is -1) as it is loaded, then the first
+ * radix-8 sweep (h = 1, 2, 4) of the second P2: D costs no pass of its own. */
+static ATTR void FN(diag_sweep8)(T *buf, size_t w, size_t R, const uint64_t *rw, size_t nw, T s)
+{
+    for (size_t g = 0; g < R; g += 8) {
+        T *p = buf + g * w;
+        const uint64_t *m = rw + g * nw;
+        for (size_t j = 0; j < w; j += VL) {
+            const size_t k = j / 64, sh = j % 64;
+            T *q = p + j;
+            VT a0 = FN(signv)(LD(q) * s, m[k] >> sh);
+            VT a1 = FN(signv)(LD(q + w) * s, m[nw + k] >> sh);
+            VT a2 = FN(signv)(LD(q + 2 * w) * s, m[2 * nw + k] >> sh);
+            VT a3 = FN(signv)(LD(q + 3 * w) * s, m[3 * nw + k] >> sh);
+            VT a4 = FN(signv)(LD(q + 4 * w) * s, m[4 * nw + k] >> sh);
+            VT a5 = FN(signv)(LD(q + 5 * w) * s, m[5 * nw + k] >> sh);
+            VT a6 = FN(signv)(LD(q + 6 * w) * s, m[6 * nw + k] >> sh);
+            VT a7 = FN(signv)(LD(q + 7 * w) * s, m[7 * nw + k] >> sh);
+            VT b0 = a0 + a1, b1 = SUBV(a0, a1), b2 = a2 + a3, b3 = SUBV(a2, a3);
+            VT b4 = a4 + a5, b5 = SUBV(a4, a5), b6 = a6 + a7, b7 = SUBV(a6, a7);
+            VT c0 = b0 + b2, c2 = SUBV(b0, b2), c1 = b1 + b3, c3 = SUBV(b1, b3);
+            VT c4 = b4 + b6, c6 = SUBV(b4, b6), c5 = b5 + b7, c7 = SUBV(b5, b7);
+            ST(q, c0 + c4); ST(q + 4 * w, SUBV(c0, c4));
+            ST(q + w, c1 + c5); ST(q + 5 * w, SUBV(c1, c5));
+            ST(q + 2 * w, c2 + c6); ST(q + 6 * w, SUBV(c2, c6));
+            ST(q + 3 * w, c3 + c7); ST(q + 7 * w, SUBV(c3, c7));
+        }
+    }
+}
+
+/* The sign words of diag_sweep8 for the R rows of a strip: row r holds D's signs of
+ * elements p0 + r hs + [0, w), packed rows only.  0 when a row crosses the end of the
+ * sign period (then the caller multiplies row by row). */
+static ATTR int FN(strip_sign_words)(const FN(ctx) *D, uint64_t *rw, size_t nw, size_t R,
+                                     size_t hs, size_t p0, size_t w)
+{
+    const size_t Lsig = D->Lsig, nbytes = (Lsig + 7) / 8;
+    if (w > Lsig || hs > Lsig) return 0;
+    size_t q = p0 % Lsig;
+    for (size_t r = 0; r < R; r++) {
+        if (q + w > Lsig) return 0;
+        for (size_t k = 0; k < nw; k++) rw[r * nw + k] = wht_bits64(D->sbits, nbytes, q + 64 * k);
+        q += hs;
+        if (q >= Lsig) q -= Lsig;
+    }
+    return 1;
+}
+#endif
+
+/* x[t] *= D's multiplier of sign q + t, t < len, straight from its packed sign rows
+ * (c = 1, q + len <= Lsig): the scale, then the sign flipped where the bit is set. */
+#if !IS_INT
+static inline ATTR void FN(sign_row)(const FN(ctx) *D, T *x, size_t q, size_t len)
+{
+    const T s = D->scale;
+    const uint8_t *bits = D->sbits;
+    const size_t nbytes = (D->Lsig + 7) / 8;
+    size_t t = 0;
+    for (; t + VL <= len; t += VL)
+        ST(x + t, FN(signv)(LD(x + t) * s, wht_bits64(bits, nbytes, q + t)));
+    for (; t < len; t++) {
+        const size_t i = q + t;
+        x[t] *= (bits[i >> 3] >> (i & 7)) & 1 ? -s : s;
+    }
+}
+#endif
+
+/* Rows r < R of a strip of pass 2: x[r ld + t] *= D's multiplier of element p0 + r hs + t,
+ * t < w (mult: scratch for w multipliers, for the signs that sign_row does not read) */
+static ATTR void FN(mul_diag)(const FN(ctx) *D, T *x, size_t ld, size_t R, size_t hs,
+                              size_t p0, size_t w, T *mult)
+{
+#if !IS_INT
+    if (D->c == 1 && !D->smult && D->sbits && w <= D->Lsig && hs <= D->Lsig) {
+        const size_t Lsig = D->Lsig;
+        size_t q = p0 % Lsig;
+        for (size_t r = 0; r < R; r++) {
+            if (q + w <= Lsig) {
+                FN(sign_row)(D, x + r * ld, q, w);
+            } else {
+                FN(fill_mult)(D, mult, p0 + r * hs, w);
+                FN(mul_row)(x + r * ld, mult, w);
+            }
+            q += hs;
+            if (q >= Lsig) q -= Lsig;
+        }
+        return;
+    }
+#endif
+    for (size_t r = 0; r < R; r++) {
+        FN(fill_mult)(D, mult, p0 + r * hs, w);
+        FN(mul_row)(x + r * ld, mult, w);
+    }
+}
+
 /* Chain, merged pass 1 [P1 D P1] of block t: the row stages, D, the row stages again,
  * while the L2 block is cached (C: no multiplier; C->mid: D with its scale) */
 static ATTR void FN(task_pass1_mid)(void *vctx, size_t t)
@@ -831,15 +1024,15 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j)
         if (D) {
             T *mult = (T *)wht_scratch(w * sizeof(T));
             if (!mult) { C->fail = 1; return; }
-            for (size_t r = 0; r < R; r++) {
-                FN(fill_mult)(D, mult, p0 + r * hs, w);
-                FN(mul_row)(x + r * hs, mult, w);
-            }
+            FN(mul_diag)(D, x, hs, R, hs, p0, w, mult);
             FN(colwht)(x, hs, R, w);
         }
         return;
     }
-    T *buf = (T *)wht_scratch((R * w + (D ? w : 0)) * sizeof(T));
+    /* chain: after the strip, w multipliers or the R (w + 63) / 64 words of signs */
+    const size_t words = R * ((w + 63) / 64) * 8 / sizeof(T);
+    const size_t extra = D ? (w > words ? w : words) : 0;
+    T *buf = (T *)wht_scratch((R * w + extra) * sizeof(T));
     if (!buf) { C->fail = 1; return; }
     /* R > 8 rows: 3 row stages fused into the gather, up to 3 into the scatter,
      * the ones between while the strip sits in the buffer (L1/L2) */
@@ -854,11 +1047,18 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j)
          * while the strip sits in the buffer */
         T *mult = buf + R * w;
         FN(colwht_range)(buf, w, R, w, 8, R);
-        for (size_t r = 0; r < R; r++) {
-            FN(fill_mult)(D, mult, p0 + r * hs, w);
-            FN(mul_row)(buf + r * w, mult, w);
+#if !IS_INT
+        const size_t nw = (w + 63) / 64;
+        if (D->c == 1 && !D->smult && D->sbits
+            && FN(strip_sign_words)(D, (uint64_t *)(void *)mult, nw, R, hs, p0, w)) {
+            FN(diag_sweep8)(buf, w, R, (const uint64_t *)(void *)mult, nw, D->scale);
+            FN(colwht_range)(buf, w, R, w, 8, R >> k2);
+        } else
+#endif
+        {
+            FN(mul_diag)(D, buf, w, R, hs, p0, w, mult);
+            FN(colwht_range)(buf, w, R, w, 1, R >> k2);
         }
-        FN(colwht_range)(buf, w, R, w, 1, R >> k2);
     } else {
         FN(colwht_range)(buf, w, R, w, 8, R >> k2);
     }
@@ -1087,7 +1287,7 @@ static ATTR int FN(run)(const wht_job *J)
     /* the same signs for every segment (D shared by the rows): compute the multiplier of
      * one period once rather than once per row (up to 1 MiB of it) */
     const int share = C.mode == 2 && C.Lsig < C.N && C.Lsig * sizeof(T) <= ((size_t)1 << 20);
-    const size_t nb = J->sign_bits ? 256 * 8 : 0;      /* the multipliers of packed bytes */
+    const size_t nb = J->sign_bits && IS_INT ? 256 * 8 : 0;   /* the multipliers of packed bytes */
     T *owned = NULL;          /* one allocation: the byte table, then the shared period */
     if (nb || share) {
         owned = (T *)malloc((nb + (share ? C.Lsig : 0)) * sizeof(T));
@@ -1168,6 +1368,8 @@ static ATTR int FN(run)(const wht_job *J)
 
 #undef MIXW
 #undef GEN_FAST
+#undef SGNW
+#undef SIGNV_FAST
 #undef SUBV
 #undef STNT
 #undef WHT_NO_STNT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..transforms import fwht, rademacher
+from ..transforms import rademacher
 from ..transforms._random import hd_chain
 from ..groups._limits import check_bytes
 from ._validate import as_dim, as_positive_int
@@ -50,10 +50,11 @@ class StructuredRotation:
         signs = np.stack([np.asarray(rademacher(seed, (d,), stream=j), dtype=np.int8) for j in range(blocks)])
         signs.setflags(write=False)
         self.signs = signs
-        # the same signs packed 8 to a byte for rows of 2^22 or more, an eighth of the memory
-        # traffic (below that the int8 rows stay cached and the kernel's table of byte
-        # multipliers costs more than it saves: 2^20 float32 0.92 against 0.88 ms, docs/engine.md)
-        self._sign_bits = np.packbits(signs < 0, axis=1, bitorder="little") if d >= 1 << 22 else None
+        # the same signs packed 8 to a byte, which the kernel reads: an eighth of the memory
+        # traffic, and whole words of signs where the first read or the merged pass of a chain
+        # needs them (docs/engine.md); the core takes packed rows when d is a multiple of 8
+        self._sign_bits = np.packbits(signs < 0, axis=1, bitorder="little") if d % 8 == 0 else None
+        self._inverse_rows = None
 
     def __repr__(self):
         return f"StructuredRotation(d={self.d}, blocks={self.blocks}, seed={self.seed})"
@@ -123,11 +124,18 @@ class StructuredRotation:
         if root == "torch":
             return self._torch(y, "y", True)
         x = self._check(y, "y")
-        for j in reversed(range(self.blocks)):
-            # H/sqrt(d) is symmetric and its own inverse; the first block makes x, the
-            # others work in it
-            x = fwht(x, norm="ortho", overwrite_x=j != self.blocks - 1)
-            np.multiply(x, self.signs[j], out=x)
+        # H and D_j are symmetric: T^T = D_1 (H D_2 / sqrt(d)) ... (H D_b / sqrt(d)) (H / sqrt(d)),
+        # a chain whose first diagonal is the identity and whose rows are D_b ... D_2 (made
+        # on the first call), then D_1
+        if self._inverse_rows is None:
+            if self._sign_bits is not None:
+                b = self._sign_bits
+                self._inverse_rows = (None, np.concatenate([np.zeros((1, b.shape[1]), np.uint8), b[:0:-1]]))
+            else:
+                self._inverse_rows = (np.concatenate([np.ones((1, self.d), np.int8), self.signs[:0:-1]]), None)
+        rows, bits = self._inverse_rows
+        x = hd_chain(x, self.seed, self.blocks, signs=rows, sign_bits=bits)
+        np.multiply(x, self.signs[0], out=x)
         return x
 
     def matrix(self):

@@ -264,8 +264,8 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
     r"""The chain :math:`y = (n^{-1/2} H D_{b-1}) \cdots (n^{-1/2} H D_0)\,x` along the last axis.
 
     :math:`D_j` is ``rademacher(seed, n, stream=j)`` (the forward map of
-    :class:`algdiv.rotations.StructuredRotation`); ``signs``, when given, is
-    that ``(b, n)`` int8 array already made, and ``sign_bits`` the same signs
+    :class:`algdiv.rotations.StructuredRotation`), or row ``j`` of ``signs``, a
+    ``(b, n)`` int8 array of +-1, when given; ``sign_bits`` holds the same rows
     packed, ``np.packbits(signs < 0, axis=1, bitorder="little")`` (their values
     are not checked again, the core checks their sizes: the kernel reads the
     packed rows, else the int8 rows, instead of generating the signs, which is
@@ -282,9 +282,15 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
             and x.dtype.char in "fdFD" and x.dtype.isnative):
         return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs,
                     sign_bits)
+    if signs is None and sign_bits is not None:
+        signs = (1 - 2 * np.unpackbits(np.asarray(sign_bits, dtype=np.uint8), axis=-1, count=n,
+                                       bitorder="little")).astype(np.int8)
     y = x
     for j in range(blocks):
-        y = hd(y, seed=seed, stream=j, norm="ortho", workers=workers, out=y if j else None)
+        if signs is not None:
+            y = hd(y, signs=signs[j], norm="ortho", workers=workers, out=y if j else None)
+        else:
+            y = hd(y, seed=seed, stream=j, norm="ortho", workers=workers, out=y if j else None)
     return y
 
 

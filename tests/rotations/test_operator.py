@@ -52,6 +52,38 @@ def test_operator_orthogonal_and_inverse():
     np.testing.assert_allclose(T(np.arange(256)), T(np.arange(256.0)))   # integers promoted
 
 
+@pytest.mark.parametrize("d,blocks", [(2, 1), (4, 3), (8, 2), (64, 1), (256, 3)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_inverse_equals_dense_transpose(d, blocks, dtype):
+    """T^{-1} = T^T, from scipy's Hadamard matrix; the input is not modified and the
+    dtype is kept (d < 8: int8 sign rows; from 8: packed rows)."""
+    T = structured_rotation(d, blocks=blocks, seed=23)
+    ref = _dense(d, [rademacher(23, d, stream=j) for j in range(blocks)])
+    rng = np.random.default_rng(d)
+    y = rng.standard_normal((3, d))
+    if np.dtype(dtype).kind == "c":
+        y = y + 1j * rng.standard_normal((3, d))
+    y = y.astype(dtype)
+    y0 = y.copy()
+    x = T.inverse(y)
+    np.testing.assert_array_equal(y, y0)
+    assert x.dtype == dtype
+    tol = fast_tol(np.dtype(dtype).type(0).real.dtype, d) * blocks
+    assert_close_in_norm(x, y.astype(np.complex128) @ ref, tol, axis=-1)
+    assert_close_in_norm(T.inverse(y), x, 0.0)                   # the cached rows again
+
+
+def test_inverse_of_long_rows_merged_chain():
+    """Rows longer than the level-2 block: the inverse is one merged chain; T^{-1} T = I."""
+    from algdiv import _core
+    n = 8 * (_core.ext.L2_BLOCK_BYTES // 4) if _core.ext is not None else 1 << 16
+    T = structured_rotation(n, blocks=3, seed=29)
+    x = np.random.default_rng(2).standard_normal(n)
+    assert_close_in_norm(T.inverse(T(x)), x, fast_tol(np.float64, n) * 6)
+    x32 = x.astype(np.float32)
+    assert_close_in_norm(T.inverse(T(x32)), x32, fast_tol(np.float32, n) * 6)
+
+
 def test_operator_seed_and_signs():
     a, b, c = structured_rotation(64, seed=3), structured_rotation(64, seed=3), structured_rotation(64, seed=4)
     np.testing.assert_array_equal(a.signs, b.signs)

@@ -144,8 +144,10 @@ def test_packed_sign_rows_at_every_bit_offset(path):
     """Packed signs equal the int8 signs bit for bit, one block (hd) and two (the chain),
     in place on arrays at several offsets from a cache line: the strips of pass 2 then start
     at element offsets that are not multiples of 8, so their runs of signs start inside a
-    byte.  float32 and float64, short and long rows."""
-    for n, rows in ((1 << 6, 5), (1 << 12, 3), (8 * L2E32, 1)):
+    byte.  float32 and float64, short and long rows, batches (one period of multipliers
+    shared by the rows) and single rows (the first read takes whole words of signs)."""
+    for n, rows in ((1 << 6, 5), (1 << 12, 3), (1 << 6, 1), (1 << 12, 1), (1 << 16, 1),
+                    (8 * L2E32, 1)):
         for blocks in (1, 2):
             signs = np.stack([rademacher(21, n, stream=j) for j in range(blocks)]).astype(np.int8)
             bits = np.packbits(signs < 0, axis=1, bitorder="little")
@@ -168,9 +170,9 @@ def test_packed_sign_rows_at_every_bit_offset(path):
                         x, want, err_msg=f"n={n} blocks={blocks} {dtype.__name__} off {off}")
 
 
-def test_rotation_with_packed_rows_equals_the_seeded_chain():
-    """From d = 2^22 the rotation hands the kernel its packed sign rows."""
-    n = 1 << 22
+@pytest.mark.parametrize("n", [8, 1 << 12, 1 << 22])
+def test_rotation_with_packed_rows_equals_the_seeded_chain(n):
+    """From d = 8 the rotation hands the kernel its packed sign rows."""
     r = structured_rotation(n, 3, seed=17)
     assert r._sign_bits is not None and r._sign_bits.shape == (3, n // 8)
     x = np.random.default_rng(10).standard_normal(n).astype(np.float32)
