@@ -193,6 +193,50 @@ print(worst)
     assert float(r.stdout.strip().splitlines()[-1]) < 8.0
 
 
+def test_narrow_strips_of_many_rows_match_the_reference():
+    # Pass 2 keeps its strip buffer within 32 KiB, so with many level-2 rows (a 256 KiB block
+    # pinned: 128 rows at float64 2^22 and float32 2^23) its strips are 256 bytes wide or
+    # less.  fwht in place and out, one and two workers, at an offset from a cache line, and
+    # the two-block rotation (its diagonal fused into the merged pass 2, read from packed
+    # rows), against the float64 radix-2 reference butterfly, on every kernel path the CPU has.
+    code = f"""
+import numpy as np
+from algdiv._core import _fwht
+from algdiv.transforms import fwht, rademacher
+from algdiv.rotations import structured_rotation
+assert _fwht.L2_BLOCK_BYTES == 262144, _fwht.L2_BLOCK_BYTES
+
+{inspect.getsource(_radix2)}
+rng = np.random.default_rng(3)
+worst = 0.0
+paths = ["portable"] + (["avx2"] if _fwht.has_avx2() else []) + (["avx512"] if _fwht.has_avx512() else [])
+for k, dt in ((22, np.float64), (23, np.float32)):
+    n = 1 << k
+    it = np.dtype(dt).itemsize
+    x = rng.standard_normal(n)
+    ref = _radix2(x) / np.sqrt(n)
+    rot = structured_rotation(n, 2, seed=4)
+    s0, s1 = (rademacher(4, n, stream=j) for j in range(2))
+    ref_rot = _radix2(s1 * _radix2(s0 * x)) / n
+    buf = np.empty(n + 64 // it, dt)
+    off = ((16 - buf.ctypes.data % 64) % 64) // it
+    for path in paths:
+        _fwht.set_path(path)
+        got = [fwht(x.astype(dt), norm="ortho", workers=w) for w in (1, 2)]
+        y = buf[off:off + n]
+        y[:] = x
+        fwht(y, norm="ortho", out=y, workers=2)
+        got.append(y)
+        for g in got:
+            worst = max(worst, np.linalg.norm(g - ref) / np.linalg.norm(ref) / np.finfo(dt).eps / k)
+        r = rot.apply(x.astype(dt)).astype(np.float64)
+        worst = max(worst, np.linalg.norm(r - ref_rot) / np.linalg.norm(ref_rot) / np.finfo(dt).eps / (2 * k))
+print(worst)
+"""
+    r = _run_python(code, ALGDIV_L2_BYTES="262144")
+    assert float(r.stdout.strip().splitlines()[-1]) < 8.0
+
+
 @pytest.mark.parametrize("path", ["avx512", "avx2", "portable"])
 def test_fused_and_unfused_first_sweep_match_dense(path):
     # The first read of an L1 block fuses the in-register stages with a radix-8 across
