@@ -171,6 +171,7 @@ typedef struct {
     unsigned long long offset;   /* first sign index of the generator */
     int blocks;           /* 1, or b > 1 (seed or b rows of signs): the chain (H D_{b-1}) ... (H D_0) x */
     PyObject *sign_bits;  /* None / NULL or the packed rows of D's signs (uint8, bit set: -1) */
+    int trailing;         /* 1: one more row of signs, multiplied into the result after the chain */
 } call_opts;
 
 /* A new C-contiguous array of x's dtype and the given shape for the result.
@@ -304,7 +305,15 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         sg = (PyArrayObject *)PyArray_FROM_OTF(o->signs, NPY_INT8, NPY_ARRAY_IN_ARRAY | NPY_ARRAY_FORCECAST);
         if (!sg) goto fail;
         size_t ns = (size_t)PyArray_SIZE(sg);
-        if (o->blocks > 1) {
+        if (o->trailing) {
+            if (ns != ((size_t)o->blocks + 1) * n) {
+                PyErr_Format(PyExc_ValueError,
+                             "Argument 'signs' must hold (blocks + 1) * n = %d * %zu signs (one D "
+                             "per block and the trailing one, shared by every row), not %zu.",
+                             o->blocks + 1, n, ns);
+                goto fail;
+            }
+        } else if (o->blocks > 1) {
             if (ns != (size_t)o->blocks * n) {
                 PyErr_Format(PyExc_ValueError,
                              "Argument 'signs' must hold blocks * n = %d * %zu signs (one D per "
@@ -323,7 +332,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         }
     }
     if (o->sign_bits && o->sign_bits != Py_None) {
-        const size_t rows = o->blocks > 1 ? (size_t)o->blocks : 1;
+        const size_t rows = (o->blocks > 1 ? (size_t)o->blocks : 1) + (o->trailing ? 1 : 0);
         if (sg || o->per_row || n % 8 != 0) {
             PyErr_SetString(PyExc_ValueError,
                             "Argument 'sign_bits' needs n a multiple of 8, one D for every row, "
@@ -359,6 +368,10 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
         }
     }
 
+    if (o->trailing && !sg && !sb) {
+        PyErr_SetString(PyExc_ValueError, "Argument 'trailing' needs the rows of 'signs' or 'sign_bits'.");
+        goto fail;
+    }
     if (o->blocks > 1 && !seeded && !sg && !sb) {
         PyErr_Format(PyExc_ValueError,
                      "Argument 'blocks' must be 1 without 'seed' or 'signs', not %d.", o->blocks);
@@ -405,6 +418,7 @@ static PyObject *run_core(PyArrayObject *x, PyObject *out_obj, const call_opts *
     job.hm = hm ? (const signed char *)PyArray_DATA(hm) : NULL;
     job.nthreads = nthreads;
     job.blocks = o->blocks > 1 ? o->blocks : 1;
+    job.trailing = o->trailing;
 
     const int rc = run_job(&job, N, dtype == WHT_F32 ? 4 : 8);
     Py_XDECREF(hm);
@@ -575,16 +589,17 @@ static PyObject *py_execute(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *kwlist[] = {"x", "out", "axis", "scale", "order", "workers", "signs",
-                             "seed", "stream", "hm", "per_row", "offset", "blocks", "sign_bits", NULL};
+                             "seed", "stream", "hm", "per_row", "offset", "blocks", "sign_bits",
+                             "trailing", NULL};
     PyObject *xo, *out = Py_None;
     call_opts o;
     memset(&o, 0, sizeof(o));
     o.axis = -1;
     o.scale = 1.0;
     o.blocks = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpKiO", kwlist, &xo, &out, &o.axis, &o.scale,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OidiOOOKOpKiOp", kwlist, &xo, &out, &o.axis, &o.scale,
                                      &o.order, &o.workers, &o.signs, &o.seed, &o.stream, &o.hm,
-                                     &o.per_row, &o.offset, &o.blocks, &o.sign_bits))
+                                     &o.per_row, &o.offset, &o.blocks, &o.sign_bits, &o.trailing))
         return NULL;
     if (o.blocks < 1) {
         PyErr_Format(PyExc_ValueError, "Argument 'blocks' must be an integer >= 1, not %d.", o.blocks);

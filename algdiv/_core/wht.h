@@ -43,6 +43,9 @@ typedef struct {
                                 (the randomized Hadamard rotation); D_j is row j of
                                 `sign_bits` or of `signs` (b rows, one D for every segment;
                                 not signs_per_row), or generated from stream + j when seeded */
+    int trailing;            /* 1: then y *= E, unscaled, E the row of `sign_bits` or `signs`
+                                after the blocks' (row max(b, 1)); an inverse rotation's last
+                                diagonal */
 } wht_job;
 
 /* Run a job with the active path; 0 on success, -1 when out of memory. */

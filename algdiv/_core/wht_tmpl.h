@@ -1238,8 +1238,69 @@ static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size
     return P.fail ? -1 : 0;
 }
 
+/* The trailing diagonal, task t: y *= E on elements [t L2E, (t + 1) L2E) (C: E's signs,
+ * scale 1), one level-1 run at a time */
+static ATTR void FN(task_trail)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    T *mult = (T *)wht_scratch(L1E * sizeof(T));
+    if (!mult) { C->fail = 1; return; }
+    const size_t end = (t + 1) * L2E < C->N ? (t + 1) * L2E : C->N;
+    for (size_t p = t * L2E; p < end;) {
+        size_t len = end - p < L1E ? end - p : L1E;
+#if !IS_INT
+        if (C->c == 1 && C->sbits) {
+            const size_t q = p % C->Lsig;
+            if (len > C->Lsig - q) len = C->Lsig - q;
+            FN(sign_row)(C, C->dst + p, q, len);
+            p += len;
+            continue;
+        }
+#endif
+        FN(fill_mult)(C, mult, p, len);
+        FN(mul_row)(C->dst + p, mult, len);
+        p += len;
+    }
+}
+
+/* y *= E after the job's transform or chain: E is the row of signs after the blocks' rows */
+static ATTR int FN(trail)(const wht_job *J)
+{
+    FN(ctx) E;
+    memset(&E, 0, sizeof(E));
+    E.job = J;
+    E.dst = (T *)J->dst;
+    E.c = J->c;
+    E.K = J->K;
+    E.L = J->K * J->c;
+    E.N = J->outer * J->m * E.L;
+    E.Lsig = J->m * E.L;
+    E.scale = 1;
+    E.mode = 2;
+    const size_t row = (size_t)(J->blocks > 1 ? J->blocks : 1) * J->m * J->K;
+    if (J->sign_bits) E.sbits = J->sign_bits + row / 8;
+    else E.signs = J->signs + row;
+    T *owned = NULL;
+    if (IS_INT && E.sbits) {        /* the byte table of bits_mult (int64) */
+        owned = (T *)malloc(256 * 8 * sizeof(T));
+        if (!owned) return -1;
+        for (size_t b = 0; b < 256; b++)
+            for (size_t u = 0; u < 8; u++) owned[8 * b + u] = (b >> u) & 1 ? -1 : 1;
+        E.btab = owned;
+    }
+    if (E.N) wht_parallel(J->nthreads, (E.N + L2E - 1) / L2E, FN(task_trail), &E);
+    free(owned);
+    return E.fail ? -1 : 0;
+}
+
 static ATTR int FN(run)(const wht_job *J)
 {
+    if (J->trailing) {
+        wht_job main = *J;
+        main.trailing = 0;
+        if (FN(run)(&main) != 0) return -1;
+        return FN(trail)(J);
+    }
     FN(ctx) C;
     memset(&C, 0, sizeof(C));
     C.job = J;

@@ -125,18 +125,18 @@ class StructuredRotation:
             return self._torch(y, "y", True)
         x = self._check(y, "y")
         # H and D_j are symmetric: T^T = D_1 (H D_2 / sqrt(d)) ... (H D_b / sqrt(d)) (H / sqrt(d)),
-        # a chain whose first diagonal is the identity and whose rows are D_b ... D_2 (made
-        # on the first call), then D_1
+        # one call of the core: a chain whose first diagonal is the identity, its rows
+        # D_b ... D_2, and the trailing diagonal D_1 (the rows made on the first call)
         if self._inverse_rows is None:
             if self._sign_bits is not None:
                 b = self._sign_bits
-                self._inverse_rows = (None, np.concatenate([np.zeros((1, b.shape[1]), np.uint8), b[:0:-1]]))
+                rows = (None, np.concatenate([np.zeros((1, b.shape[1]), np.uint8), b[:0:-1], b[:1]]))
             else:
-                self._inverse_rows = (np.concatenate([np.ones((1, self.d), np.int8), self.signs[:0:-1]]), None)
+                s = self.signs
+                rows = (np.concatenate([np.ones((1, self.d), np.int8), s[:0:-1], s[:1]]), None)
+            self._inverse_rows = rows
         rows, bits = self._inverse_rows
-        x = hd_chain(x, self.seed, self.blocks, signs=rows, sign_bits=bits)
-        np.multiply(x, self.signs[0], out=x)
-        return x
+        return hd_chain(x, self.seed, self.blocks, signs=rows, sign_bits=bits, trailing=True)
 
     def matrix(self):
         """The dense ``d x d`` matrix of ``T`` (for tests and small ``d``)."""

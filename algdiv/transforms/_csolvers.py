@@ -126,14 +126,15 @@ def _hd_seed(x, axis, scale, order, workers, seed, stream, per_row, offset, out=
                              per_row, offset)
 
 
-def _hd_chain(x, scale, workers, seed, blocks, signs=None, sign_bits=None):
+def _hd_chain(x, scale, workers, seed, blocks, signs=None, sign_bits=None, trailing=False):
     """``_KERNELS["hd_chain"]``: (scale H D_{b-1}) ... (scale H D_0) x along the last axis,
     D_j from stream j of ``seed``: read from row j of the packed ``sign_bits`` (b, n / 8)
-    or of the int8 ``signs`` (b, n) of those signs when given, or generated in the kernel,
-    into a new array (one call: long rows run b + 1 passes over memory instead of 2 b)."""
+    or of the int8 ``signs`` (b, n) when given, or generated in the kernel, into a new
+    array (one call: long rows run b + 1 passes over memory instead of 2 b); ``trailing``:
+    then times the diagonal of row b (b + 1 rows given)."""
     rows = None if sign_bits is not None else signs
     return _core.ext.execute(x, None, -1, scale, 0, workers, rows, seed, 0, None, False, 0, blocks,
-                             sign_bits)
+                             sign_bits, trailing)
 
 
 def _hd_signs(x, signs, scale, workers, out=None):

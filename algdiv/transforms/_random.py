@@ -260,7 +260,7 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     return _hd_signs(xa, d, ax, n, norm, order, workers, out)
 
 
-def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
+def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None, trailing=False):
     r"""The chain :math:`y = (n^{-1/2} H D_{b-1}) \cdots (n^{-1/2} H D_0)\,x` along the last axis.
 
     :math:`D_j` is ``rademacher(seed, n, stream=j)`` (the forward map of
@@ -274,14 +274,18 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
     it is one call: for rows longer than the L2 blocks the two halves of
     neighbouring blocks share a pass over memory (``b + 1`` passes instead of
     ``2b``, docs/engine.md); otherwise it is :func:`hd` block after block, with
-    the same result up to rounding.
+    the same result up to rounding.  ``trailing=True`` (with ``b + 1`` rows of
+    ``signs`` or ``sign_bits``) multiplies the result by the diagonal of row ``b``,
+    unscaled: :math:`T^\top` of a rotation, whose last factor is a diagonal.
     """
     n = x.shape[-1]
+    if trailing and signs is None and sign_bits is None:
+        raise ValueError("Argument 'trailing' needs the rows of 'signs' or 'sign_bits'.")
     kern = _wht._KERNELS.get("hd_chain")
-    if (kern is not None and blocks > 1 and blocks <= 1024 and n >= 2 and not n & (n - 1)
-            and x.dtype.char in "fdFD" and x.dtype.isnative):
+    if (kern is not None and (blocks > 1 or trailing) and blocks <= 1024 and n >= 2
+            and not n & (n - 1) and x.dtype.char in "fdFD" and x.dtype.isnative):
         return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs,
-                    sign_bits)
+                    sign_bits, trailing)
     if signs is None and sign_bits is not None:
         signs = (1 - 2 * np.unpackbits(np.asarray(sign_bits, dtype=np.uint8), axis=-1, count=n,
                                        bitorder="little")).astype(np.int8)
@@ -291,6 +295,8 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None):
             y = hd(y, signs=signs[j], norm="ortho", workers=workers, out=y if j else None)
         else:
             y = hd(y, seed=seed, stream=j, norm="ortho", workers=workers, out=y if j else None)
+    if trailing:
+        np.multiply(y, signs[blocks], out=y)
     return y
 
 

@@ -121,6 +121,64 @@ def test_batches_and_axes(shape, axis):
             assert np.array_equal(_execute(path, x, 3, seed=3, axis=axis, explicit="bits"), y)
 
 
+@pytest.mark.parametrize("shape,axis", [((8 * L2E32,), -1),            # long rows: merged passes
+                                        ((2, 4 * L2E32), -1),
+                                        ((3, 1 << 12), -1),             # short rows
+                                        ((1 << 9, 8), 0),               # columns c = 8
+                                        ((5, 1 << 6, 3), 1)])           # c = 3: the general kernel
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64])
+@pytest.mark.parametrize("blocks", [1, 2, 3])
+def test_trailing_diagonal(shape, axis, dtype, blocks):
+    """``trailing``: the chain of b blocks, then the unscaled diagonal of row b of the
+    signs (b + 1 rows given), against the float64 reference; int8 and packed rows give the
+    same bits, and so do the kernel paths (AVX-512 and AVX2 bit for bit)."""
+    n = shape[axis]
+    rng = np.random.default_rng(n + blocks)
+    x = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(shape)
+    x = x.astype(dtype)
+    before = x.copy()
+    signs = np.where(rng.random((blocks + 1, n)) < 0.5, -1, 1).astype(np.int8)
+    bits = np.packbits(signs < 0, axis=1, bitorder="little")
+    bshape = [1] * x.ndim
+    bshape[axis] = n
+    ref = np.asarray(x, dtype=np.result_type(x.dtype, np.float64))
+    for j in range(blocks):
+        ref = np_fwht(ref * signs[j].reshape(bshape), axis) * n ** -0.5
+    ref = ref * signs[blocks].reshape(bshape)
+    got = {}
+    for path in PATHS:
+        before_path = F.path()
+        F.set_path(path)
+        try:
+            got[path] = y = F.execute(x, None, axis, n ** -0.5, 0, 2, signs, None, 0, None, False, 0,
+                                      blocks, None, True)
+            if n % 8 == 0:
+                yb = F.execute(x, None, axis, n ** -0.5, 0, 2, None, None, 0, None, False, 0, blocks,
+                               bits, True)
+                assert np.array_equal(yb, y), path
+        finally:
+            F.set_path(before_path)
+        assert y.dtype == x.dtype and np.array_equal(x, before)
+        err = np.linalg.norm(y - ref) / np.linalg.norm(ref)
+        assert err < _tol(dtype, n, blocks + 1), (path, err)
+    if "avx512" in got:
+        assert np.array_equal(got["avx512"], got["avx2"])
+
+
+def test_trailing_needs_its_row():
+    x = np.ones(16)
+    with pytest.raises(ValueError, match="'trailing' needs the rows"):
+        F.execute(x, None, -1, 1.0, 0, 1, None, 3, 0, None, False, 0, 2, None, True)
+    with pytest.raises(ValueError, match=r"'signs' must hold \(blocks \+ 1\) \* n = 3 \* 16"):
+        F.execute(x, None, -1, 1.0, 0, 1, np.ones(32, np.int8), None, 0, None, False, 0, 2, None, True)
+    with pytest.raises(ValueError, match="'sign_bits' must hold 3 rows of n / 8 = 2 bytes"):
+        F.execute(x, None, -1, 1.0, 0, 1, None, None, 0, None, False, 0, 2, np.zeros(4, np.uint8), True)
+    with pytest.raises(ValueError, match="'trailing' needs the rows"):
+        hd_chain(x, 3, 2, trailing=True)
+
+
 def test_one_worker_equals_two_bit_for_bit():
     x = np.random.default_rng(8).standard_normal(16 * L2E32).astype(np.float32)
     one = F.execute(x, None, -1, 0.5, 0, 1, None, 9, 0, None, False, 0, 2)
