@@ -577,13 +577,18 @@ static PyObject *py_wht_call(PyObject *self, PyObject *const *args, Py_ssize_t n
 
 PyDoc_STRVAR(execute_doc,
 "execute(x, out=None, axis=-1, scale=1.0, order=0, workers=None, signs=None,\n"
-"        seed=None, stream=0, hm=None, per_row=False, offset=0) -> out\n\n"
+"        seed=None, stream=0, hm=None, per_row=False, offset=0, blocks=1,\n"
+"        sign_bits=None, trailing=False) -> out\n\n"
 "The general entry point: y = scale * P_order (H_m kron H_K) D x along `axis`\n"
 "for x of length n = m K there (K = 2^k; m > 1 needs the m x m +-1 matrix\n"
 "`hm`).  order: 0 natural, 1 sequency, 2 dyadic.  D: `signs` (int8, n of\n"
 "them, or one per element with the axis last) or the counter-based\n"
 "generator `seed`/`stream` (sign index offset + i, per_row: offset + row * n + i).  `out` may be\n"
-"x itself (in place) or a C-contiguous array of x's shape and dtype.");
+"x itself (in place) or a C-contiguous array of x's shape and dtype.\n"
+"blocks = b > 1: the chain (scale H D_{b-1}) ... (scale H D_0) x, D_j from\n"
+"stream + j or row j of `signs` (b rows of n) or of `sign_bits` (the same\n"
+"signs packed 8 to a byte, little-endian bit order, bit set: -1).\n"
+"trailing: then times the unscaled diagonal of the row after the blocks'.");
 
 static PyObject *py_execute(PyObject *self, PyObject *args, PyObject *kw)
 {
