@@ -900,14 +900,9 @@ static ATTR void FN(diag_sweep8)(T *buf, size_t w, size_t R, const uint64_t *rw,
             VT a5 = FN(signv)(LD(q + 5 * w) * s, m[5 * nw + k] >> sh);
             VT a6 = FN(signv)(LD(q + 6 * w) * s, m[6 * nw + k] >> sh);
             VT a7 = FN(signv)(LD(q + 7 * w) * s, m[7 * nw + k] >> sh);
-            VT b0 = a0 + a1, b1 = SUBV(a0, a1), b2 = a2 + a3, b3 = SUBV(a2, a3);
-            VT b4 = a4 + a5, b5 = SUBV(a4, a5), b6 = a6 + a7, b7 = SUBV(a6, a7);
-            VT c0 = b0 + b2, c2 = SUBV(b0, b2), c1 = b1 + b3, c3 = SUBV(b1, b3);
-            VT c4 = b4 + b6, c6 = SUBV(b4, b6), c5 = b5 + b7, c7 = SUBV(b5, b7);
-            ST(q, c0 + c4); ST(q + 4 * w, SUBV(c0, c4));
-            ST(q + w, c1 + c5); ST(q + 5 * w, SUBV(c1, c5));
-            ST(q + 2 * w, c2 + c6); ST(q + 6 * w, SUBV(c2, c6));
-            ST(q + 3 * w, c3 + c7); ST(q + 7 * w, SUBV(c3, c7));
+            ROWBF(3, a0, a1, a2, a3, a4, a5, a6, a7);
+            ST(q, a0); ST(q + w, a1); ST(q + 2 * w, a2); ST(q + 3 * w, a3);
+            ST(q + 4 * w, a4); ST(q + 5 * w, a5); ST(q + 6 * w, a6); ST(q + 7 * w, a7);
         }
     }
 }
