@@ -236,11 +236,20 @@ static ATTR void FN(first)(T *dst, const T *src, size_t len, T scale, const T *m
         BF2(a4, a12); BF2(a5, a13); BF2(a6, a14); BF2(a7, a15);                     \
     } while (0)
 
-/* mode 3 (packed signs): mult holds the block's sign bits as 64-bit words (bit e of word
- * e / 64 set where element e's sign is -1); vector u of the group at i: the scale, then
- * the signs of elements i + u VL .. (VL divides 64) */
+/* mode 3 (packed signs): mult points at the block's sign bits, little-endian 64-bit words
+ * (bit e of word e / 64 set where element e's sign is -1; any alignment); vector u of the
+ * group at i: the scale, then the signs of elements i + u VL .. (VL divides 64) */
+#ifndef WHT_WORD64_DEFINED
+#define WHT_WORD64_DEFINED
+static inline uint64_t wht_word64(const uint8_t *p, size_t k)
+{
+    uint64_t w;
+    memcpy(&w, p + 8 * k, 8);
+    return w;
+}
+#endif
 #define SGNW(a, u)                                                                  \
-    FN(signv)((a) * s, m[(i + (u) * VL) / 64] >> ((i + (u) * VL) % 64))
+    FN(signv)((a) * s, wht_word64(m, (i + (u) * VL) / 64) >> ((i + (u) * VL) % 64))
 
 /* First read of a block with every in-register stage and the three vector stages
  * h = VL, 2 VL, 4 VL fused: eight consecutive vectors are loaded (and scaled),
@@ -273,7 +282,7 @@ FN(first8_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
         }
 #if !IS_INT
         else if (mode == 3) {
-            const uint64_t *m = (const uint64_t *)(const void *)mult;
+            const uint8_t *m = (const uint8_t *)(const void *)mult;
             a0 = SGNW(a0, 0); a1 = SGNW(a1, 1); a2 = SGNW(a2, 2); a3 = SGNW(a3, 3);
             a4 = SGNW(a4, 4); a5 = SGNW(a5, 5); a6 = SGNW(a6, 6); a7 = SGNW(a7, 7);
         }
@@ -340,7 +349,7 @@ FN(first16_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
         }
 #if !IS_INT
         else if (mode == 3) {
-            const uint64_t *m = (const uint64_t *)(const void *)mult;
+            const uint8_t *m = (const uint8_t *)(const void *)mult;
             a0 = SGNW(a0, 0); a1 = SGNW(a1, 1); a2 = SGNW(a2, 2); a3 = SGNW(a3, 3);
             a4 = SGNW(a4, 4); a5 = SGNW(a5, 5); a6 = SGNW(a6, 6); a7 = SGNW(a7, 7);
             a8 = SGNW(a8, 8); a9 = SGNW(a9, 9); a10 = SGNW(a10, 10); a11 = SGNW(a11, 11);

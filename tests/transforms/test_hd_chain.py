@@ -228,6 +228,29 @@ def test_packed_sign_rows_at_every_bit_offset(path):
                         x, want, err_msg=f"n={n} blocks={blocks} {dtype.__name__} off {off}")
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_packed_rows_at_any_address(path):
+    """The packed rows may start at any byte address (a view into a larger buffer): the
+    first read takes them as whole words wherever they lie, the same bits as an aligned
+    copy and as the int8 rows."""
+    for n in (1 << 12, 8 * L2E32):
+        signs = np.stack([rademacher(31, n, stream=j) for j in range(3)]).astype(np.int8)
+        bits = np.packbits(signs < 0, axis=1, bitorder="little")
+        x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+        before = F.path()
+        F.set_path(path)
+        try:
+            want = F.execute(x, None, -1, 0.5, 0, 2, signs, None, 0, None, False, 0, 2, None, True)
+            for off in (1, 3, 5):
+                raw = np.zeros(bits.size + 8, np.uint8)
+                odd = raw[off:off + bits.size]
+                odd[:] = bits.ravel()
+                got = F.execute(x, None, -1, 0.5, 0, 2, None, None, 0, None, False, 0, 2, odd, True)
+                np.testing.assert_array_equal(got, want, err_msg=f"n={n} offset {off}")
+        finally:
+            F.set_path(before)
+
+
 @pytest.mark.parametrize("n", [8, 1 << 12, 1 << 22])
 def test_rotation_with_packed_rows_equals_the_seeded_chain(n):
     """From d = 8 the rotation hands the kernel its packed sign rows."""
