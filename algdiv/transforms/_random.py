@@ -287,8 +287,8 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None, trailing
         return kern(x, norm_scale("ortho", n, False), workers, _u64(seed, "seed"), blocks, signs,
                     sign_bits, trailing)
     if signs is None and sign_bits is not None:
-        signs = (1 - 2 * np.unpackbits(np.asarray(sign_bits, dtype=np.uint8), axis=-1, count=n,
-                                       bitorder="little")).astype(np.int8)
+        neg = np.unpackbits(np.asarray(sign_bits, dtype=np.uint8), axis=-1, count=n, bitorder="little")
+        signs = np.where(neg, -1, 1).astype(np.int8)
     y = x
     for j in range(blocks):
         if signs is not None:

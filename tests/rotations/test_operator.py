@@ -73,6 +73,20 @@ def test_inverse_equals_dense_transpose(d, blocks, dtype):
     assert_close_in_norm(T.inverse(y), x, 0.0)                   # the cached rows again
 
 
+@pytest.mark.parametrize("d,blocks", [(4, 2), (64, 3)])
+def test_apply_and_inverse_outside_the_core_dtypes(d, blocks):
+    """Byte-swapped float64 and float16 take the block-by-block path (packed rows unpacked
+    when d >= 8): the same operator as the dense reference."""
+    T = structured_rotation(d, blocks=blocks, seed=37)
+    ref = _dense(d, [rademacher(37, d, stream=j) for j in range(blocks)])
+    y = np.random.default_rng(d).standard_normal((2, d))
+    swapped = y.astype(">f8")
+    assert_close_in_norm(T.inverse(swapped), y @ ref, fast_tol(np.float64, d) * blocks, axis=-1)
+    assert_close_in_norm(T(swapped), y @ ref.T, fast_tol(np.float64, d) * blocks, axis=-1)
+    half = T.inverse(y.astype(np.float16))
+    assert_close_in_norm(half.astype(np.float64), y @ ref, 3e-3 * blocks, axis=-1)
+
+
 def test_inverse_of_long_rows_merged_chain():
     """Rows longer than the level-2 block: the inverse is one merged chain; T^{-1} T = I."""
     from algdiv import _core

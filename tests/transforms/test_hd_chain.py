@@ -167,6 +167,25 @@ def test_trailing_diagonal(shape, axis, dtype, blocks):
         assert np.array_equal(got["avx512"], got["avx2"])
 
 
+def test_block_by_block_path_reads_the_given_rows():
+    """Dtypes the core does not take (byte-swapped, float16) run block after block with
+    ``hd``: the given rows, int8 or packed (unpacked there), and the trailing row."""
+    n = 64
+    rng = np.random.default_rng(5)
+    signs = np.where(rng.random((3, n)) < 0.5, -1, 1).astype(np.int8)
+    bits = np.packbits(signs < 0, axis=1, bitorder="little")
+    x = rng.standard_normal((2, n))
+    ref = x
+    for j in range(2):
+        ref = np_fwht(ref * signs[j]) * n ** -0.5
+    for rows, packed in ((signs, None), (None, bits)):
+        y = hd_chain(x.astype(">f8"), 0, 2, signs=rows, sign_bits=packed, trailing=True)
+        np.testing.assert_allclose(y, ref * signs[2], atol=1e-12)
+        y = hd_chain(x.astype(">f8"), 0, 2, signs=None if rows is None else rows[:2],
+                     sign_bits=None if packed is None else packed[:2])
+        np.testing.assert_allclose(y, ref, atol=1e-12)
+
+
 def test_trailing_needs_its_row():
     x = np.ones(16)
     with pytest.raises(ValueError, match="'trailing' needs the rows"):
