@@ -235,6 +235,20 @@ def _rotation_signs(seed, d, j):
     return s
 
 
+@functools.lru_cache(maxsize=16)
+def _rotation_rows(seed, d, blocks, inverse):
+    """The sign rows of one core call (``hd_chain``), as the operator keeps them: the
+    rotation's ``D_1 .. D_b``, or for its transpose ``I, D_b, ..., D_2`` and the trailing
+    ``D_1``; packed 8 to a byte when d is a multiple of 8 (then ``(None, bits)``)."""
+    s = [np.asarray(_rotation_signs(seed, d, j), dtype=np.int8) for j in range(blocks)]
+    if inverse:
+        s = [np.ones(d, np.int8)] + s[:0:-1] + s[:1]
+    rows = np.stack(s)
+    if d % 8 == 0:
+        return None, np.packbits(rows < 0, axis=1, bitorder="little")
+    return rows, None
+
+
 @torch.library.custom_op("algdiv::rotation", mutates_args=())
 def _rotation_op(x: torch.Tensor, seed: int, blocks: int, inverse: bool) -> torch.Tensor:
     d = x.shape[-1]
@@ -247,16 +261,10 @@ def _rotation_op(x: torch.Tensor, seed: int, blocks: int, inverse: bool) -> torc
             xs = xs.to(torch.float32) if xs.dtype == torch.bfloat16 else xs
             y = g.rotation(cp.from_dlpack(xs), seed, blocks, inverse=inverse)
             return torch.from_dlpack(y).to(x.dtype)
-    from ._random import hd
-    from ._wht import fwht
+    from ._random import hd_chain
     xn = _to_numpy(x)
-    y = xn
-    if not inverse:
-        for j in range(blocks):
-            y = hd(y, signs=_rotation_signs(seed, d, j), norm="ortho")
-    else:
-        for j in reversed(range(blocks)):
-            y = fwht(y, norm="ortho") * _rotation_signs(seed, d, j).astype(y.dtype)
+    rows, bits = _rotation_rows(seed, d, blocks, inverse)
+    y = hd_chain(xn, seed, blocks, signs=rows, sign_bits=bits, trailing=inverse)
     return _from_numpy(y, x.dtype, xn)
 
 

@@ -122,6 +122,17 @@ def test_structured_rotation_gradcheck(blocks):
     np.testing.assert_allclose(gx.numpy(), np.ones((3, 16)) @ M, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("d,blocks", [(4, 2), (64, 1), (64, 3), (1 << 12, 2)])
+def test_structured_rotation_tensor_equals_dense(d, blocks):
+    """The tensor path (one core call with the operator's packed or int8 rows, the
+    transpose through a trailing row) against the dense matrix, both directions."""
+    T = structured_rotation(d, blocks=blocks, seed=9)
+    M = T.matrix()
+    x = torch.randn(3, d, dtype=torch.float64)
+    np.testing.assert_allclose(T(x).numpy(), x.numpy() @ M.T, atol=1e-12)
+    np.testing.assert_allclose(T.inverse(x).numpy(), x.numpy() @ M, atol=1e-12)
+
+
 @pytest.mark.parametrize("field", ["real", "complex"])
 def test_transform_gradcheck(field):
     T = algdiv.matched_transform(algdiv.groups.cyclic(8), field=field)
