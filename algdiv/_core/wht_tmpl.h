@@ -1212,12 +1212,91 @@ static ATTR void FN(launch_pass2)(FN(ctx) *C, int nt, size_t nseg)
     wht_parallel(nt, (all + per - 1) / per, FN(task_pass2), C);
 }
 
+/* The trailing diagonal on elements [p, end) of the buffer: y *= E (E: its signs, scale 1),
+ * one level-1 run at a time (mult: scratch for L1E multipliers) */
+static ATTR void FN(mul_range)(const FN(ctx) *E, size_t p, size_t end, T *mult)
+{
+    while (p < end) {
+        size_t len = end - p < L1E ? end - p : L1E;
+#if !IS_INT
+        if (E->c == 1 && E->sbits) {
+            const size_t q = p % E->Lsig;
+            if (len > E->Lsig - q) len = E->Lsig - q;
+            FN(sign_row)(E, E->dst + p, q, len);
+            p += len;
+            continue;
+        }
+#endif
+        FN(fill_mult)(E, mult, p, len);
+        FN(mul_row)(E->dst + p, mult, len);
+        p += len;
+    }
+}
+
+/* task t of the trailing diagonal's own pass: elements [t L2E, (t + 1) L2E) */
+static ATTR void FN(task_trail)(void *vctx, size_t t)
+{
+    FN(ctx) *E = (FN(ctx) *)vctx;
+    T *mult = (T *)wht_scratch(L1E * sizeof(T));
+    if (!mult) { E->fail = 1; return; }
+    FN(mul_range)(E, t * L2E, (t + 1) * L2E < E->N ? (t + 1) * L2E : E->N, mult);
+}
+
+/* Chain, the last pass when it is a pass 1 and a trailing diagonal follows: block t's row
+ * stages, then E (C->mid) on the block while it is in L2 */
+static ATTR void FN(task_pass1_trail)(void *vctx, size_t t)
+{
+    FN(ctx) *C = (FN(ctx) *)vctx;
+    T *mult = (T *)wht_scratch(L1E * sizeof(T));
+    if (!mult) { C->fail = 1; return; }
+    const size_t p0 = t * L2E;
+    FN(block)(C, C->dst + p0, C->dst + p0, L2E, L2E / 2, p0, mult);
+    FN(mul_range)((const FN(ctx) *)C->mid, p0, p0 + L2E, mult);
+}
+
+/* The context of the trailing diagonal E of job J: the row of signs after the blocks' */
+static void FN(trail_ctx)(const wht_job *J, FN(ctx) *E)
+{
+    memset(E, 0, sizeof(*E));
+    E->job = J;
+    E->dst = (T *)J->dst;
+    E->c = J->c;
+    E->K = J->K;
+    E->L = J->K * J->c;
+    E->N = J->outer * J->m * E->L;
+    E->Lsig = J->m * E->L;
+    E->scale = 1;
+    E->mode = 2;
+    const size_t row = (size_t)(J->blocks > 1 ? J->blocks : 1) * J->m * J->K;
+    if (J->sign_bits) E->sbits = J->sign_bits + row / 8;
+    else E->signs = J->signs + row;
+}
+
+/* y *= E in a pass of its own, after the job's transform or chain */
+static ATTR int FN(trail)(const wht_job *J)
+{
+    FN(ctx) E;
+    FN(trail_ctx)(J, &E);
+    T *owned = NULL;
+    if (IS_INT && E.sbits) {        /* the byte table of bits_mult (int64) */
+        owned = (T *)malloc(256 * 8 * sizeof(T));
+        if (!owned) return -1;
+        for (size_t b = 0; b < 256; b++)
+            for (size_t u = 0; u < 8; u++) owned[8 * b + u] = (b >> u) & 1 ? -1 : 1;
+        E.btab = owned;
+    }
+    if (E.N) wht_parallel(J->nthreads, (E.N + L2E - 1) / L2E, FN(task_trail), &E);
+    free(owned);
+    return E.fail ? -1 : 0;
+}
+
 /* Chain of b blocks on long rows, after pass 1 of block 0 ([D_0 P1], done by the
  * caller).  H = P2 P1 = P1 P2 (the row stages of the two passes commute), so
  * the halves of neighbouring blocks meet in one pass with D_j between them:
  *   [D_0 P1] [P2 D_1 P2] [P1 D_2 P1] [P2 D_3 P2] ... then the last block's other half,
  * b + 1 passes over memory instead of 2 b. */
-static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size_t nseg, int blocks)
+static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size_t nseg, int blocks,
+                               int *trailed)
 {
     FN(ctx) P = *C0, D = *C0;
     P.src = P.dst;
@@ -1237,74 +1316,24 @@ static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size
         if (P.fail) return -1;
     }
     P.mid = NULL;
-    if (blocks & 1) FN(launch_pass2)(&P, nt, nseg);
-    else wht_parallel(nt, P.N / L2E, FN(task_pass1), &P);
+    if (blocks & 1) {
+        FN(launch_pass2)(&P, nt, nseg);
+    } else if (J->trailing && !IS_INT) {
+        /* the trailing diagonal on each block of the last pass 1 while it is in L2 */
+        FN(ctx) E;
+        FN(trail_ctx)(J, &E);
+        P.mid = &E;
+        wht_parallel(nt, P.N / L2E, FN(task_pass1_trail), &P);
+        *trailed = 1;
+    } else {
+        wht_parallel(nt, P.N / L2E, FN(task_pass1), &P);
+    }
     return P.fail ? -1 : 0;
-}
-
-/* The trailing diagonal, task t: y *= E on elements [t L2E, (t + 1) L2E) (C: E's signs,
- * scale 1), one level-1 run at a time */
-static ATTR void FN(task_trail)(void *vctx, size_t t)
-{
-    FN(ctx) *C = (FN(ctx) *)vctx;
-    T *mult = (T *)wht_scratch(L1E * sizeof(T));
-    if (!mult) { C->fail = 1; return; }
-    const size_t end = (t + 1) * L2E < C->N ? (t + 1) * L2E : C->N;
-    for (size_t p = t * L2E; p < end;) {
-        size_t len = end - p < L1E ? end - p : L1E;
-#if !IS_INT
-        if (C->c == 1 && C->sbits) {
-            const size_t q = p % C->Lsig;
-            if (len > C->Lsig - q) len = C->Lsig - q;
-            FN(sign_row)(C, C->dst + p, q, len);
-            p += len;
-            continue;
-        }
-#endif
-        FN(fill_mult)(C, mult, p, len);
-        FN(mul_row)(C->dst + p, mult, len);
-        p += len;
-    }
-}
-
-/* y *= E after the job's transform or chain: E is the row of signs after the blocks' rows */
-static ATTR int FN(trail)(const wht_job *J)
-{
-    FN(ctx) E;
-    memset(&E, 0, sizeof(E));
-    E.job = J;
-    E.dst = (T *)J->dst;
-    E.c = J->c;
-    E.K = J->K;
-    E.L = J->K * J->c;
-    E.N = J->outer * J->m * E.L;
-    E.Lsig = J->m * E.L;
-    E.scale = 1;
-    E.mode = 2;
-    const size_t row = (size_t)(J->blocks > 1 ? J->blocks : 1) * J->m * J->K;
-    if (J->sign_bits) E.sbits = J->sign_bits + row / 8;
-    else E.signs = J->signs + row;
-    T *owned = NULL;
-    if (IS_INT && E.sbits) {        /* the byte table of bits_mult (int64) */
-        owned = (T *)malloc(256 * 8 * sizeof(T));
-        if (!owned) return -1;
-        for (size_t b = 0; b < 256; b++)
-            for (size_t u = 0; u < 8; u++) owned[8 * b + u] = (b >> u) & 1 ? -1 : 1;
-        E.btab = owned;
-    }
-    if (E.N) wht_parallel(J->nthreads, (E.N + L2E - 1) / L2E, FN(task_trail), &E);
-    free(owned);
-    return E.fail ? -1 : 0;
 }
 
 static ATTR int FN(run)(const wht_job *J)
 {
-    if (J->trailing) {
-        wht_job main = *J;
-        main.trailing = 0;
-        if (FN(run)(&main) != 0) return -1;
-        return FN(trail)(J);
-    }
+    int trailed = 0;   /* the trailing diagonal applied inside the chain's last pass */
     FN(ctx) C;
     memset(&C, 0, sizeof(C));
     C.job = J;
@@ -1332,6 +1361,7 @@ static ATTR int FN(run)(const wht_job *J)
         if (!merged) {
             wht_job part = *J;
             part.blocks = 1;
+            part.trailing = 0;
             for (int j = 0; j < blocks; j++) {
                 part.stream = J->stream + (uint64_t)j;
                 if (J->signs) part.signs = J->signs + (size_t)j * J->m * J->K;
@@ -1339,7 +1369,7 @@ static ATTR int FN(run)(const wht_job *J)
                 if (j) part.src = J->dst;
                 if (FN(run)(&part) != 0) return -1;
             }
-            return 0;
+            return J->trailing ? FN(trail)(J) : 0;
         }
     }
     C.pf = C.N * sizeof(T) >= ((size_t)8 << 20);
@@ -1410,7 +1440,7 @@ static ATTR int FN(run)(const wht_job *J)
             wht_parallel(nt, C.N / L2E, FN(task_pass1), &C);
             if (C.fail) { free(owned); return -1; }
             if (blocks > 1) {
-                if (FN(chain_rest)(&C, J, nt, nseg, blocks) != 0) { free(owned); return -1; }
+                if (FN(chain_rest)(&C, J, nt, nseg, blocks, &trailed) != 0) { free(owned); return -1; }
             } else if (C.R > 1) {
                 FN(launch_pass2)(&C, nt, nseg);
             }
@@ -1431,7 +1461,7 @@ static ATTR int FN(run)(const wht_job *J)
         if (M.fail) { free(owned); return -1; }
     }
     free(owned);
-    return 0;
+    return J->trailing && !trailed ? FN(trail)(J) : 0;
 }
 
 #undef MIXW
