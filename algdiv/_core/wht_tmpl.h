@@ -133,23 +133,26 @@ static inline uint64_t wht_bits64(const uint8_t *bits, size_t nbytes, size_t o)
 }
 #endif
 
-#if !IS_INT
-/* v with the sign of lane i flipped where bit i of word is set (v * -1, exactly) */
+/* v with lane i negated where bit i of word is set (v * -1, exactly): the sign bit
+ * flipped for floats, (v ^ -1) + 1 for int64 */
 static inline __attribute__((always_inline)) ATTR VT FN(signv)(VT v, uint64_t word)
 {
 #ifdef SIGNV_FAST
-    return SIGNV_FAST(v, word);             /* the AVX-512 path: a mask register */
+    return SIGNV_FAST(v, word);             /* the AVX-512 float paths: a mask register */
 #else
     typedef __typeof__(((MT){0})[0]) EI;
     MT lane;
     for (int i = 0; i < VL; i++) lane[i] = (EI)i;
+    const MT m = -((((MT){0} + (EI)word) >> lane) & 1);    /* -1 where negated */
+#if IS_INT
+    return (VT)(((MT)v ^ m) - m);
+#else
     const EI sb = (EI)((uint64_t)1 << (8 * sizeof(T) - 1));
-    const MT m = (((MT){0} + (EI)word) >> lane) & 1;
-    return (VT)((MT)v ^ (-m & sb));
+    return (VT)((MT)v ^ (m & sb));
+#endif
 #endif
 }
 
-#endif
 
 /* First read of a block: dst = reg_stages(mult * src), len a multiple of VL.
  * mode 0: no multiplier, 1: scalar scale, 2: per-element mult[]. */
@@ -280,13 +283,11 @@ FN(first8_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
             a3 = a3 * LD(m + 3 * VL); a4 = a4 * LD(m + 4 * VL); a5 = a5 * LD(m + 5 * VL);
             a6 = a6 * LD(m + 6 * VL); a7 = a7 * LD(m + 7 * VL);
         }
-#if !IS_INT
         else if (mode == 3) {
             const uint8_t *m = (const uint8_t *)(const void *)mult;
             a0 = SGNW(a0, 0); a1 = SGNW(a1, 1); a2 = SGNW(a2, 2); a3 = SGNW(a3, 3);
             a4 = SGNW(a4, 4); a5 = SGNW(a5, 5); a6 = SGNW(a6, 6); a7 = SGNW(a7, 7);
         }
-#endif
         a0 = FN(reg)(a0, all); a1 = FN(reg)(a1, all); a2 = FN(reg)(a2, all);
         a3 = FN(reg)(a3, all); a4 = FN(reg)(a4, all); a5 = FN(reg)(a5, all);
         a6 = FN(reg)(a6, all); a7 = FN(reg)(a7, all);
@@ -347,7 +348,6 @@ FN(first16_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
             a11 = a11 * LD(m + 11 * VL); a12 = a12 * LD(m + 12 * VL); a13 = a13 * LD(m + 13 * VL);
             a14 = a14 * LD(m + 14 * VL); a15 = a15 * LD(m + 15 * VL);
         }
-#if !IS_INT
         else if (mode == 3) {
             const uint8_t *m = (const uint8_t *)(const void *)mult;
             a0 = SGNW(a0, 0); a1 = SGNW(a1, 1); a2 = SGNW(a2, 2); a3 = SGNW(a3, 3);
@@ -355,7 +355,6 @@ FN(first16_body)(T *dst, const T *src, size_t len, T scale, const T *mult,
             a8 = SGNW(a8, 8); a9 = SGNW(a9, 9); a10 = SGNW(a10, 10); a11 = SGNW(a11, 11);
             a12 = SGNW(a12, 12); a13 = SGNW(a13, 13); a14 = SGNW(a14, 14); a15 = SGNW(a15, 15);
         }
-#endif
         a0 = FN(reg)(a0, all); a1 = FN(reg)(a1, all); a2 = FN(reg)(a2, all);
         a3 = FN(reg)(a3, all); a4 = FN(reg)(a4, all); a5 = FN(reg)(a5, all);
         a6 = FN(reg)(a6, all); a7 = FN(reg)(a7, all); a8 = FN(reg)(a8, all);
@@ -632,7 +631,6 @@ typedef struct {
     int mode;        /* 0 none, 1 scale, 2 per-element multiplier (signs) */
     const signed char *signs; /* explicit signs of D, or NULL (a chain's block j: row j of them) */
     const uint8_t *sbits;     /* or the signs packed 8 to a byte (bit set: -1), or NULL */
-    const T *btab;   /* int64 with sbits: btab[8 b + u] = the multiplier of bit u of byte value b */
     uint64_t stream; /* the generator's stream (a chain's block j: the job's stream + j) */
     uint64_t key;    /* the generator's key mix(seed + GAMMA (stream + 1)) when seeded */
     const uint32_t *perm;
@@ -689,23 +687,14 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
 }
 
 /* mp[t] = the multiplier of sign i0 + t of the packed row bits (nbytes bytes): +-s,
- * one vector of it per VL signs (int64: through btab, the 256 x 8 table of byte multipliers) */
-static ATTR void FN(bits_mult)(T *mp, size_t len, const uint8_t *bits, size_t nbytes, size_t i0,
-                               T s, const T *btab)
+ * one vector of it per VL signs */
+static ATTR void FN(bits_mult)(T *mp, size_t len, const uint8_t *bits, size_t nbytes, size_t i0, T s)
 {
-    const T ns = -s;
-    size_t t = 0;
-#if !IS_INT
-    (void)btab;
     const VT vs = (VT){0} + s;
+    size_t t = 0;
     for (; t + VL <= len; t += VL) ST(mp + t, FN(signv)(vs, wht_bits64(bits, nbytes, i0 + t)));
-#else
-    for (; t < len && ((i0 + t) & 7); t++)
-        mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? ns : s;
-    for (; t + 8 <= len; t += 8) memcpy(mp + t, btab + 8 * (size_t)bits[(i0 + t) >> 3], 8 * sizeof(T));
-#endif
     for (; t < len; t++)
-        mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? ns : s;
+        mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? -s : s;
 }
 
 static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
@@ -720,7 +709,7 @@ static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size
             const size_t run = e - p < Lsig - q ? e - p : Lsig - q;
             T *mp = mult + (p - p0);
             if (C->sbits) {
-                FN(bits_mult)(mp, run, C->sbits, (Lsig + 7) / 8, q, C->scale, C->btab);
+                FN(bits_mult)(mp, run, C->sbits, (Lsig + 7) / 8, q, C->scale);
             } else if (sg) {
                 for (size_t t = 0; t < run; t++) mp[t] = C->scale * (T)sg[q + t];
             } else {
@@ -787,7 +776,7 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
         /* packed signs read in the first read itself (mode 3) where the block's bits are
          * whole 64-bit words: no row of multipliers */
         const T *words = NULL;
-#if !IS_INT && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         if (C->mode == 2 && c == 1 && C->sbits && !C->smult && len % 64 == 0) {
             const size_t q = p0 % C->Lsig;
             if (q % 64 == 0 && q + len <= C->Lsig) words = (const T *)(const void *)(C->sbits + q / 8);
@@ -888,7 +877,6 @@ static inline ATTR void FN(mul_row)(T *x, const T *mult, size_t len)
     for (; t < len; t++) x[t] *= mult[t];
 }
 
-#if !IS_INT
 /* Chain, the middle of a merged [P2 D P2] on a strip buffer (rows of w elements, w a
  * multiple of VL, VL dividing 64): row r times D (the scale s, then the signs: bit t of
  * the words rw[r nw ..] set where column t's sign is -1) as it is loaded, then the first
@@ -933,11 +921,9 @@ static ATTR int FN(strip_sign_words)(const FN(ctx) *D, uint64_t *rw, size_t nw, 
     }
     return 1;
 }
-#endif
 
 /* x[t] *= D's multiplier of sign q + t, t < len, straight from its packed sign rows
  * (c = 1, q + len <= Lsig): the scale, then the sign flipped where the bit is set. */
-#if !IS_INT
 static inline ATTR void FN(sign_row)(const FN(ctx) *D, T *x, size_t q, size_t len)
 {
     const T s = D->scale;
@@ -951,34 +937,31 @@ static inline ATTR void FN(sign_row)(const FN(ctx) *D, T *x, size_t q, size_t le
         x[t] *= (bits[i >> 3] >> (i & 7)) & 1 ? -s : s;
     }
 }
-#endif
+
+/* x[t] *= D's multiplier of element p + t of the buffer, t < len: packed rows read
+ * directly, other signs through rows of multipliers (mult: scratch for min(len, L1E)) */
+static ATTR void FN(mul_range)(const FN(ctx) *D, T *x, size_t p, size_t len, T *mult)
+{
+    for (size_t t = 0; t < len;) {
+        size_t run = len - t < L1E ? len - t : L1E;
+        if (D->c == 1 && D->sbits && !D->smult) {
+            const size_t q = (p + t) % D->Lsig;
+            if (run > D->Lsig - q) run = D->Lsig - q;
+            FN(sign_row)(D, x + t, q, run);
+        } else {
+            FN(fill_mult)(D, mult, p + t, run);
+            FN(mul_row)(x + t, mult, run);
+        }
+        t += run;
+    }
+}
 
 /* Rows r < R of a strip of pass 2: x[r ld + t] *= D's multiplier of element p0 + r hs + t,
- * t < w (mult: scratch for w multipliers, for the signs that sign_row does not read) */
+ * t < w (mult: scratch for w multipliers) */
 static ATTR void FN(mul_diag)(const FN(ctx) *D, T *x, size_t ld, size_t R, size_t hs,
                               size_t p0, size_t w, T *mult)
 {
-#if !IS_INT
-    if (D->c == 1 && !D->smult && D->sbits && w <= D->Lsig && hs <= D->Lsig) {
-        const size_t Lsig = D->Lsig;
-        size_t q = p0 % Lsig;
-        for (size_t r = 0; r < R; r++) {
-            if (q + w <= Lsig) {
-                FN(sign_row)(D, x + r * ld, q, w);
-            } else {
-                FN(fill_mult)(D, mult, p0 + r * hs, w);
-                FN(mul_row)(x + r * ld, mult, w);
-            }
-            q += hs;
-            if (q >= Lsig) q -= Lsig;
-        }
-        return;
-    }
-#endif
-    for (size_t r = 0; r < R; r++) {
-        FN(fill_mult)(D, mult, p0 + r * hs, w);
-        FN(mul_row)(x + r * ld, mult, w);
-    }
+    for (size_t r = 0; r < R; r++) FN(mul_range)(D, x + r * ld, p0 + r * hs, w, mult);
 }
 
 /* Chain, merged pass 1 [P1 D P1] of block t: the row stages, D, the row stages again,
@@ -1051,15 +1034,12 @@ static ATTR void FN(pass2_strip)(FN(ctx) *C, size_t seg, size_t j)
          * while the strip sits in the buffer */
         T *mult = buf + R * w;
         FN(colwht_range)(buf, w, R, w, 8, R);
-#if !IS_INT
         const size_t nw = (w + 63) / 64;
         if (D->c == 1 && !D->smult && D->sbits
             && FN(strip_sign_words)(D, (uint64_t *)(void *)mult, nw, R, hs, p0, w)) {
             FN(diag_sweep8)(buf, w, R, (const uint64_t *)(void *)mult, nw, D->scale);
             FN(colwht_range)(buf, w, R, w, 8, R >> k2);
-        } else
-#endif
-        {
+        } else {
             FN(mul_diag)(D, buf, w, R, hs, p0, w, mult);
             FN(colwht_range)(buf, w, R, w, 1, R >> k2);
         }
@@ -1212,34 +1192,14 @@ static ATTR void FN(launch_pass2)(FN(ctx) *C, int nt, size_t nseg)
     wht_parallel(nt, (all + per - 1) / per, FN(task_pass2), C);
 }
 
-/* The trailing diagonal on elements [p, end) of the buffer: y *= E (E: its signs, scale 1),
- * one level-1 run at a time (mult: scratch for L1E multipliers) */
-static ATTR void FN(mul_range)(const FN(ctx) *E, size_t p, size_t end, T *mult)
-{
-    while (p < end) {
-        size_t len = end - p < L1E ? end - p : L1E;
-#if !IS_INT
-        if (E->c == 1 && E->sbits) {
-            const size_t q = p % E->Lsig;
-            if (len > E->Lsig - q) len = E->Lsig - q;
-            FN(sign_row)(E, E->dst + p, q, len);
-            p += len;
-            continue;
-        }
-#endif
-        FN(fill_mult)(E, mult, p, len);
-        FN(mul_row)(E->dst + p, mult, len);
-        p += len;
-    }
-}
-
 /* task t of the trailing diagonal's own pass: elements [t L2E, (t + 1) L2E) */
 static ATTR void FN(task_trail)(void *vctx, size_t t)
 {
     FN(ctx) *E = (FN(ctx) *)vctx;
     T *mult = (T *)wht_scratch(L1E * sizeof(T));
     if (!mult) { E->fail = 1; return; }
-    FN(mul_range)(E, t * L2E, (t + 1) * L2E < E->N ? (t + 1) * L2E : E->N, mult);
+    const size_t p = t * L2E;
+    FN(mul_range)(E, E->dst + p, p, E->N - p < L2E ? E->N - p : L2E, mult);
 }
 
 /* Chain, the last pass when it is a pass 1 and a trailing diagonal follows: block t's row
@@ -1251,7 +1211,7 @@ static ATTR void FN(task_pass1_trail)(void *vctx, size_t t)
     if (!mult) { C->fail = 1; return; }
     const size_t p0 = t * L2E;
     FN(block)(C, C->dst + p0, C->dst + p0, L2E, L2E / 2, p0, mult);
-    FN(mul_range)((const FN(ctx) *)C->mid, p0, p0 + L2E, mult);
+    FN(mul_range)((const FN(ctx) *)C->mid, C->dst + p0, p0, L2E, mult);
 }
 
 /* The context of the trailing diagonal E of job J: the row of signs after the blocks' */
@@ -1277,16 +1237,7 @@ static ATTR int FN(trail)(const wht_job *J)
 {
     FN(ctx) E;
     FN(trail_ctx)(J, &E);
-    T *owned = NULL;
-    if (IS_INT && E.sbits) {        /* the byte table of bits_mult (int64) */
-        owned = (T *)malloc(256 * 8 * sizeof(T));
-        if (!owned) return -1;
-        for (size_t b = 0; b < 256; b++)
-            for (size_t u = 0; u < 8; u++) owned[8 * b + u] = (b >> u) & 1 ? -1 : 1;
-        E.btab = owned;
-    }
     if (E.N) wht_parallel(J->nthreads, (E.N + L2E - 1) / L2E, FN(task_trail), &E);
-    free(owned);
     return E.fail ? -1 : 0;
 }
 
@@ -1318,7 +1269,7 @@ static ATTR int FN(chain_rest)(const FN(ctx) *C0, const wht_job *J, int nt, size
     P.mid = NULL;
     if (blocks & 1) {
         FN(launch_pass2)(&P, nt, nseg);
-    } else if (J->trailing && !IS_INT) {
+    } else if (J->trailing) {
         /* the trailing diagonal on each block of the last pass 1 while it is in L2 */
         FN(ctx) E;
         FN(trail_ctx)(J, &E);
@@ -1382,18 +1333,12 @@ static ATTR int FN(run)(const wht_job *J)
     /* the same signs for every segment (D shared by the rows): compute the multiplier of
      * one period once rather than once per row (up to 1 MiB of it) */
     const int share = C.mode == 2 && C.Lsig < C.N && C.Lsig * sizeof(T) <= ((size_t)1 << 20);
-    const size_t nb = J->sign_bits && IS_INT ? 256 * 8 : 0;   /* the multipliers of packed bytes */
-    T *owned = NULL;          /* one allocation: the byte table, then the shared period */
-    if (nb || share) {
-        owned = (T *)malloc((nb + (share ? C.Lsig : 0)) * sizeof(T));
+    T *owned = NULL;          /* the shared period of multipliers */
+    if (share) {
+        owned = (T *)malloc(C.Lsig * sizeof(T));
         if (!owned) return -1;
-        for (size_t b = 0; b < nb / 8; b++)
-            for (size_t u = 0; u < 8; u++) owned[8 * b + u] = (b >> u) & 1 ? -C.scale : C.scale;
-        if (nb) C.btab = owned;
-        if (share) {
-            FN(fill_mult_direct)(&C, owned + nb, 0, C.Lsig);
-            C.smult = owned + nb;
-        }
+        FN(fill_mult_direct)(&C, owned, 0, C.Lsig);
+        C.smult = owned;
     }
     const int nt = J->nthreads;
     const size_t nseg = J->outer * J->m;

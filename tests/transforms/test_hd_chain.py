@@ -167,6 +167,33 @@ def test_trailing_diagonal(shape, axis, dtype, blocks):
         assert np.array_equal(got["avx512"], got["avx2"])
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_int64_packed_rows_are_exact(path):
+    """int64 input with packed rows (the sign flip is a negation there): exactly the int8
+    rows' result and the exact integer reference, for one block, a batch and a chain of
+    long rows with its trailing row."""
+    rng = np.random.default_rng(41)
+    l2e = _core.ext.L2_BLOCK_BYTES // 8
+    for shape, blocks in (((1 << 12,), 1), ((3, 1 << 10), 1), ((4 * l2e,), 2)):
+        n = shape[-1]
+        signs = np.where(rng.random((blocks + 1, n)) < 0.5, -1, 1).astype(np.int8)
+        bits = np.packbits(signs < 0, axis=1, bitorder="little")
+        x = rng.integers(-3, 4, size=shape).astype(np.int64)
+        ref = x.astype(np.float64)
+        for j in range(blocks):
+            ref = np_fwht(ref * signs[j])
+        ref = (ref * signs[blocks]).astype(np.int64)       # exact: |values| < 2^53
+        before = F.path()
+        F.set_path(path)
+        try:
+            want = F.execute(x, None, -1, 1.0, 0, 2, signs, None, 0, None, False, 0, blocks, None, True)
+            got = F.execute(x, None, -1, 1.0, 0, 2, None, None, 0, None, False, 0, blocks, bits, True)
+        finally:
+            F.set_path(before)
+        np.testing.assert_array_equal(want, ref, err_msg=f"{shape} int8 rows")
+        np.testing.assert_array_equal(got, ref, err_msg=f"{shape} packed rows")
+
+
 def test_block_by_block_path_reads_the_given_rows():
     """Dtypes the core does not take (byte-swapped, float16) run block after block with
     ``hd``: the given rows, int8 or packed (unpacked there), and the trailing row."""
