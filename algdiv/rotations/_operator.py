@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..transforms import rademacher
-from ..transforms._random import hd_chain
+from ..transforms._random import chain_rows, hd_chain
 from ..groups._limits import check_bytes
 from ._validate import as_dim, as_positive_int
 
@@ -53,7 +53,7 @@ class StructuredRotation:
         # the same signs packed 8 to a byte, which the kernel reads: an eighth of the memory
         # traffic, and whole words of signs where the first read or the merged pass of a chain
         # needs them (docs/engine.md); the core takes packed rows when d is a multiple of 8
-        self._sign_bits = np.packbits(signs < 0, axis=1, bitorder="little") if d % 8 == 0 else None
+        _, self._sign_bits = chain_rows(signs)
         self._inverse_rows = None
 
     def __repr__(self):
@@ -128,13 +128,7 @@ class StructuredRotation:
         # one call of the core: a chain whose first diagonal is the identity, its rows
         # D_b ... D_2, and the trailing diagonal D_1 (the rows made on the first call)
         if self._inverse_rows is None:
-            if self._sign_bits is not None:
-                b = self._sign_bits
-                rows = (None, np.concatenate([np.zeros((1, b.shape[1]), np.uint8), b[:0:-1], b[:1]]))
-            else:
-                s = self.signs
-                rows = (np.concatenate([np.ones((1, self.d), np.int8), s[:0:-1], s[:1]]), None)
-            self._inverse_rows = rows
+            self._inverse_rows = chain_rows(self.signs, inverse=True)
         rows, bits = self._inverse_rows
         return hd_chain(x, self.seed, self.blocks, signs=rows, sign_bits=bits, trailing=True)
 

@@ -260,6 +260,20 @@ def hd(x, signs=None, seed=None, *, stream=0, per_row=False, offset=0, axis=-1, 
     return _hd_signs(xa, d, ax, n, norm, order, workers, out)
 
 
+def chain_rows(signs, inverse=False):
+    """The rows of signs :func:`hd_chain` reads for the rotation whose diagonals are the
+    ``(b, n)`` int8 rows ``signs`` (first applied first), or with ``inverse=True`` for its
+    transpose (then ``trailing=True``): the identity, ``D_b, ..., D_2``, then ``D_1``.
+    Returns ``(rows, None)``, or ``(None, packed)`` with the rows packed 8 to a byte when
+    n is a multiple of 8 (what the kernel reads fastest)."""
+    rows = np.asarray(signs, dtype=np.int8)
+    if inverse:
+        rows = np.concatenate([np.ones((1, rows.shape[1]), np.int8), rows[:0:-1], rows[:1]])
+    if rows.shape[1] % 8 == 0:
+        return None, np.packbits(rows < 0, axis=1, bitorder="little")
+    return rows, None
+
+
 def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None, trailing=False):
     r"""The chain :math:`y = (n^{-1/2} H D_{b-1}) \cdots (n^{-1/2} H D_0)\,x` along the last axis.
 

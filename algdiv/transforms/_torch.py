@@ -237,16 +237,9 @@ def _rotation_signs(seed, d, j):
 
 @functools.lru_cache(maxsize=16)
 def _rotation_rows(seed, d, blocks, inverse):
-    """The sign rows of one core call (``hd_chain``), as the operator keeps them: the
-    rotation's ``D_1 .. D_b``, or for its transpose ``I, D_b, ..., D_2`` and the trailing
-    ``D_1``; packed 8 to a byte when d is a multiple of 8 (then ``(None, bits)``)."""
-    s = [np.asarray(_rotation_signs(seed, d, j), dtype=np.int8) for j in range(blocks)]
-    if inverse:
-        s = [np.ones(d, np.int8)] + s[:0:-1] + s[:1]
-    rows = np.stack(s)
-    if d % 8 == 0:
-        return None, np.packbits(rows < 0, axis=1, bitorder="little")
-    return rows, None
+    """``chain_rows`` of the rotation's signs (or of its transpose), kept between calls."""
+    from ._random import chain_rows
+    return chain_rows(np.stack([_rotation_signs(seed, d, j) for j in range(blocks)]), inverse)
 
 
 @torch.library.custom_op("algdiv::rotation", mutates_args=())
