@@ -649,28 +649,41 @@ typedef struct {
 
 /* mult[t] = scale * sign(index of element p0 + t along the axis): element p
  * of the buffer is column (p mod Lsig) mod c of sign index (p mod Lsig) / c. */
-static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T scale)
+static ATTR void FN(gen_mult)(T *mp, size_t len, uint64_t key, uint64_t i0, T scale,
+                               const char *pf)
 {
     /* mp[t] = scale * sign(i0 + t): the generator inline, written as a loop the
      * compiler vectorizes (64-bit lane multiplies, then a blend of +-scale: the
-     * signs are random, so a branch would mispredict half the time) */
+     * signs are random, so a branch would mispredict half the time).  pf: NULL,
+     * or data to prefetch into L2, one 64-byte line per 64 bytes of mp: the
+     * loop is arithmetic that the loads of the next block can hide behind. */
 #ifdef GEN_FAST
-    GEN_FAST(mp, len, key, i0, scale);     /* the AVX-512 path: intrinsics (wht_kernels.c) */
+    GEN_FAST(mp, len, key, i0, scale, pf);     /* the AVX-512 path: intrinsics (wht_kernels.c) */
     return;
 #endif
     const uint64_t z0 = key + WHT_GAMMA * (i0 + 1);
     const T ns = -scale;
-    for (size_t t = 0; t < len; t++) {
-        uint64_t w = z0 + WHT_GAMMA * (uint64_t)t;
-        w = (w ^ (w >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        w = (w ^ (w >> 27)) * 0x94D049BB133111EBULL;
-        mp[t] = (w >> 63) ? ns : scale;           /* the top bit of mix(z): 1 -> -1 */
+    /* runs of 256 multipliers, their lines prefetched before each run: a prefetch
+     * inside the loop would keep the compiler from vectorizing it */
+    for (size_t t0 = 0; t0 < len; t0 += 256) {
+        const size_t e = len - t0 < 256 ? len : t0 + 256;
+        if (pf)
+            for (size_t b = t0 * sizeof(T); b < e * sizeof(T); b += 64) __builtin_prefetch(pf + b, 0, 2);
+        for (size_t t = t0; t < e; t++) {
+            uint64_t w = z0 + WHT_GAMMA * (uint64_t)t;
+            w = (w ^ (w >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            w = (w ^ (w >> 27)) * 0x94D049BB133111EBULL;
+            mp[t] = (w >> 63) ? ns : scale;           /* the top bit of mix(z): 1 -> -1 */
+        }
     }
 }
 
-static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len);
+static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len,
+                                       const T *pf);
 
-static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
+/* mult[0:len] = the multipliers of elements p0 .. p0 + len - 1; pf: NULL, or
+ * len elements whose lines the generator prefetches (FN(gen_pf)) */
+static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len, const T *pf)
 {
     if (C->smult) {
         /* one sign period, computed once per call: copy its runs */
@@ -683,7 +696,16 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
         }
         return;
     }
-    FN(fill_mult_direct)(C, mult, p0, len);
+    FN(fill_mult_direct)(C, mult, p0, len, pf);
+}
+
+/* Whether the block's multipliers come from the generator, which then prefetches
+ * the next block instead of the first read (C->pf: the data lie beyond the
+ * caches): the generator is arithmetic with no loads, so the next block's loads
+ * overlap it, where in the first read they queue behind this block's own. */
+static inline ATTR int FN(gen_pf)(const FN(ctx) *C)
+{
+    return C->pf && C->mode == 2 && C->c == 1 && !C->smult && !C->sbits && !C->signs;
 }
 
 /* mp[t] = the multiplier of sign i0 + t of the packed row bits (nbytes bytes): +-s,
@@ -697,7 +719,8 @@ static ATTR void FN(bits_mult)(T *mp, size_t len, const uint8_t *bits, size_t nb
         mp[t] = (bits[(i0 + t) >> 3] >> ((i0 + t) & 7)) & 1 ? -s : s;
 }
 
-static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len)
+static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size_t len,
+                                       const T *pf)
 {
     const wht_job *J = C->job;
     const signed char *sg = C->signs;
@@ -713,7 +736,8 @@ static ATTR void FN(fill_mult_direct)(const FN(ctx) *C, T *mult, size_t p0, size
             } else if (sg) {
                 for (size_t t = 0; t < run; t++) mp[t] = C->scale * (T)sg[q + t];
             } else {
-                FN(gen_mult)(mp, run, C->key, J->sign_offset + q, C->scale);
+                FN(gen_mult)(mp, run, C->key, J->sign_offset + q, C->scale,
+                             pf ? (const char *)(const void *)(pf + (p - p0)) : NULL);
             }
             p += run;
         }
@@ -751,7 +775,7 @@ static ATTR void FN(scalar_block)(const FN(ctx) *C, T *dst, const T *src, size_t
                                   size_t hmax, size_t p0, T *mult)
 {
     if (C->mode == 2) {
-        FN(fill_mult)(C, mult, p0, len);
+        FN(fill_mult)(C, mult, p0, len, NULL);
         for (size_t i = 0; i < len; i++) dst[i] = src[i] * mult[i];
     } else if (C->mode == 1) {
         for (size_t i = 0; i < len; i++) dst[i] = src[i] * C->scale;
@@ -773,6 +797,8 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
 {
     const size_t c = C->c;
     if (len <= L1E) {
+        const int gpf = FN(gen_pf)(C), pf = C->pf && !gpf;
+        const T *next = gpf ? src + len : NULL;
         /* packed signs read in the first read itself (mode 3) where the block's bits are
          * whole 64-bit words: no row of multipliers */
         const T *words = NULL;
@@ -789,8 +815,8 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
                 FN(stages)(dst, len, 16 * VL, hmax);
                 return;
             }
-            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
-            FN(first16)(dst, src, len, C->scale, mult, C->mode, C->pf);
+            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len, next);
+            FN(first16)(dst, src, len, C->scale, mult, C->mode, pf);
             FN(stages)(dst, len, 16 * VL, hmax);
             return;
         }
@@ -801,8 +827,8 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
                 FN(stages)(dst, len, 8 * VL, hmax);
                 return;
             }
-            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
-            FN(first8)(dst, src, len, C->scale, mult, C->mode, C->pf);
+            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len, next);
+            FN(first8)(dst, src, len, C->scale, mult, C->mode, pf);
             FN(stages)(dst, len, 8 * VL, hmax);
             return;
         }
@@ -811,8 +837,8 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
             size_t h = (size_t)1 << b;
             if (h >= c && h <= hmax) st |= 1 << b;
         }
-        if (C->mode == 2) FN(fill_mult)(C, mult, p0, len);
-        if (st || C->mode || dst != src) FN(first)(dst, src, len, C->scale, mult, C->mode, st, C->pf);
+        if (C->mode == 2) FN(fill_mult)(C, mult, p0, len, next);
+        if (st || C->mode || dst != src) FN(first)(dst, src, len, C->scale, mult, C->mode, st, pf);
         FN(stages)(dst, len, c > VL ? c : VL, hmax);
         return;
     }
@@ -949,7 +975,7 @@ static ATTR void FN(mul_range)(const FN(ctx) *D, T *x, size_t p, size_t len, T *
             if (run > D->Lsig - q) run = D->Lsig - q;
             FN(sign_row)(D, x + t, q, run);
         } else {
-            FN(fill_mult)(D, mult, p + t, run);
+            FN(fill_mult)(D, mult, p + t, run, NULL);
             FN(mul_row)(x + t, mult, run);
         }
         t += run;
@@ -1117,7 +1143,7 @@ static ATTR void FN(task_generic)(void *vctx, size_t t)
     for (size_t off = 0; off < L; off += L1E) {
         size_t l = L - off < L1E ? L - off : L1E;
         if (C->mode == 2) {
-            FN(fill_mult)(C, mult, t * L + off, l);
+            FN(fill_mult)(C, mult, t * L + off, l, NULL);
             for (size_t i = 0; i < l; i++) dst[off + i] = src[off + i] * mult[i];
         } else if (C->mode == 1) {
             for (size_t i = 0; i < l; i++) dst[off + i] = src[off + i] * C->scale;
@@ -1337,7 +1363,7 @@ static ATTR int FN(run)(const wht_job *J)
     if (share) {
         owned = (T *)malloc(C.Lsig * sizeof(T));
         if (!owned) return -1;
-        FN(fill_mult_direct)(&C, owned, 0, C.Lsig);
+        FN(fill_mult_direct)(&C, owned, 0, C.Lsig, NULL);
         C.smult = owned;
     }
     const int nt = J->nthreads;
