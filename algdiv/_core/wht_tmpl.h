@@ -701,8 +701,8 @@ static ATTR void FN(fill_mult)(const FN(ctx) *C, T *mult, size_t p0, size_t len,
 
 /* Whether the block's multipliers come from the generator, which then prefetches
  * the next block instead of the first read (C->pf: the data lie beyond the
- * caches): the generator is arithmetic with no loads, so the next block's loads
- * overlap it, where in the first read they queue behind this block's own. */
+ * caches): the generator is arithmetic with no loads of its own, so the next
+ * block's loads overlap it (hd(seed) at 2^24: docs/engine.md). */
 static inline ATTR int FN(gen_pf)(const FN(ctx) *C)
 {
     return C->pf && C->mode == 2 && C->c == 1 && !C->smult && !C->sbits && !C->signs;
