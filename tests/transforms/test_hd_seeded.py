@@ -164,3 +164,17 @@ def test_one_sign_vector_for_every_row(path, shape, axis, dtype):
     want = np.moveaxis((xm * d) @ M, -1, axis)
     tol = fast_tol(np.float64 if np.dtype(dtype).itemsize >= 8 else np.float32, n)
     assert_close_in_norm(got, want, tol)
+
+
+@pytest.mark.parametrize("dtype, n", [(np.float32, 1 << 21), (np.float64, 1 << 20)])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_arrays_beyond_the_caches_get_every_sign(dtype, n, workers):
+    """From 8 MiB the kernel's generator also prefetches the next block for the first
+    read; the result is still the bare transform of x times the documented signs, bit for
+    bit (a sign flip is exact, so both runs make the same float operations)."""
+    x = np.random.default_rng(21).standard_normal(n).astype(dtype)
+    want = fwht(x * rademacher(5, n, stream=1).astype(dtype), norm="ortho", workers=workers)
+    assert np.array_equal(hd(x, seed=5, stream=1, norm="ortho", workers=workers), want)
+    y = x.copy()
+    hd(y, seed=5, stream=1, norm="ortho", workers=workers, out=y)
+    assert np.array_equal(y, want)
