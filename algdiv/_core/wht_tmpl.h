@@ -808,27 +808,19 @@ static ATTR void FN(block)(const FN(ctx) *C, T *dst, const T *src, size_t len, s
             if (q % 64 == 0 && q + len <= C->Lsig) words = (const T *)(const void *)(C->sbits + q / 8);
         }
 #endif
+        if (c == 1 && hmax >= 4 * VL && wht_fuse_first8) {
+            /* the fused first reads: packed words (mode 3) or the call's own mode */
+            const int mode = words ? 3 : C->mode;
+            if (mode == 2) FN(fill_mult)(C, mult, p0, len, next);
+            const T *m = words ? words : mult;
 #if WIDE
-        if (c == 1 && hmax >= 32 * VL && wht_fuse_first8) {   /* shorter rows: first8 (measured) */
-            if (words) {
-                FN(first16)(dst, src, len, C->scale, words, 3, C->pf);
+            if (hmax >= 32 * VL) {   /* shorter rows: first8 (measured) */
+                FN(first16)(dst, src, len, C->scale, m, mode, pf);
                 FN(stages)(dst, len, 16 * VL, hmax);
                 return;
             }
-            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len, next);
-            FN(first16)(dst, src, len, C->scale, mult, C->mode, pf);
-            FN(stages)(dst, len, 16 * VL, hmax);
-            return;
-        }
 #endif
-        if (c == 1 && hmax >= 4 * VL && wht_fuse_first8) {
-            if (words) {
-                FN(first8)(dst, src, len, C->scale, words, 3, C->pf);
-                FN(stages)(dst, len, 8 * VL, hmax);
-                return;
-            }
-            if (C->mode == 2) FN(fill_mult)(C, mult, p0, len, next);
-            FN(first8)(dst, src, len, C->scale, mult, C->mode, pf);
+            FN(first8)(dst, src, len, C->scale, m, mode, pf);
             FN(stages)(dst, len, 8 * VL, hmax);
             return;
         }

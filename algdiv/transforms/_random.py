@@ -283,14 +283,15 @@ def hd_chain(x, seed, blocks, workers=None, signs=None, sign_bits=None, trailing
     packed, ``np.packbits(signs < 0, axis=1, bitorder="little")`` (their values
     are not checked again, the core checks their sizes: the kernel reads the
     packed rows, else the int8 rows, instead of generating the signs, which is
-    cheaper for rows longer than the level-2 block).  ``x`` is a float or complex numpy array (not modified);
-    the result is a new array of its dtype.  With the C core and ``n = 2^k``
-    it is one call: for rows longer than the L2 blocks the two halves of
-    neighbouring blocks share a pass over memory (``b + 1`` passes instead of
-    ``2b``, docs/engine.md); otherwise it is :func:`hd` block after block, with
-    the same result up to rounding.  ``trailing=True`` (with ``b + 1`` rows of
-    ``signs`` or ``sign_bits``) multiplies the result by the diagonal of row ``b``,
-    unscaled: :math:`T^\top` of a rotation, whose last factor is a diagonal.
+    cheaper for rows longer than the level-2 block).  ``x`` is a float or
+    complex numpy array (not modified); the result is a new array of its dtype.
+    With the C core and ``n = 2^k`` it is one call: for rows longer than the L2
+    blocks the two halves of neighbouring blocks share a pass over memory
+    (``b + 1`` passes instead of ``2b``, docs/engine.md); otherwise it is
+    :func:`hd` block after block, with the same result up to rounding.
+    ``trailing=True`` (with ``b + 1`` rows of ``signs`` or ``sign_bits``)
+    multiplies the result by the diagonal of row ``b``, unscaled:
+    :math:`T^\top` of a rotation, whose last factor is a diagonal.
     """
     n = x.shape[-1]
     if trailing and signs is None and sign_bits is None:
